@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Build the fact-check site: load → validate → anchor → render → write, then (with --site) MkDocs.
+
+    python build.py            generate the docs folder from content/, claims/ and templates/
+    python build.py --site     ... and build site/ with MkDocs (strict), swapped in only on success
+    python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
+
+Exit status: 0 success, 1 content errors (each printed as file:line:col: message), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from factcheck import anchor, load, render, validate, write
+from factcheck.model import Problem, Publication
+
+ROOT = Path(__file__).resolve().parent
+
+
+def today() -> dt.date:
+    """The reference date for "not in the future" checks; SOURCE_DATE_EPOCH pins it for reproducible runs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def report(problems: list[Problem]) -> None:
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        print(problem, file=sys.stderr)
+        if annotate:
+            where = f"file={problem.path}" + (f",line={problem.line}" if problem.line else "") + (
+                f",col={problem.column}" if problem.column else "")
+            print(f"::error {where}::{problem.message}", file=sys.stderr)
+    print(f"{len(problems)} problem(s); nothing was written.", file=sys.stderr)
+
+
+def read_site_settings(config: Path) -> render.Site:
+    document = load.load_yaml(config)
+    url = document.data.get("site_url") or "/"
+    return render.Site(name=document.data["site_name"], url=url if url.endswith("/") else url + "/")
+
+
+def assemble(root: Path, site: render.Site) -> tuple[Publication | None, dict[str, str], list[Problem]]:
+    """Everything before writing: read and check all inputs, then render every page. Pure apart from reading."""
+    sources = load.read_sources(root / "content", root / "claims")
+    scale, articles, claims, problems = validate.validate(sources, today())
+    spans, anchor_problems = anchor.anchor_claims(articles, claims)
+    problems += anchor_problems
+    if problems or scale is None:
+        return None, {}, problems
+    publication = Publication(scale, articles, claims, spans)
+    return publication, render.render_pages(publication, site, ROOT / "templates"), []
+
+
+def build_site(config: Path, docs: Path, site_dir: Path, publication: Publication) -> None:
+    """Run MkDocs into a temporary folder and swap it in, so a failed build leaves the published site as it was."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    latest = max(c.modified for c in publication.claims) if publication.claims else dt.date(2000, 1, 1)
+    # MkDocs stamps the sitemap with the build date: take it from the content, not the clock.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(
+        latest, dt.time(), dt.timezone.utc).timestamp())))
+    with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".site-") as temporary:
+        built = Path(temporary) / "site"
+        build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
+        write.replace_dir(built, site_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=ROOT, help="folder holding content/ and claims/")
+    parser.add_argument("--out", type=Path, help="generated docs folder (default: ROOT/generated)")
+    parser.add_argument("--site", action="store_true", help="also build site/ with MkDocs")
+    parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
+    parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
+    parser.add_argument("command", nargs="*", help="'diff REF' to summarise changes against a git ref")
+    args = parser.parse_args(argv)
+    if args.command:
+        if args.command[0] != "diff" or len(args.command) != 2:
+            parser.error("the only command is 'diff REF'")
+        from factcheck import diff
+        return diff.main(args.root, args.command[1])
+
+    try:
+        site = read_site_settings(args.config)
+    except load.LoadError as error:
+        report([error.problem])
+        return 1
+    publication, pages, problems = assemble(args.root, site)
+    if problems:
+        report(problems)
+        return 1
+    out = args.out or args.root / "generated"
+    result = write.write_tree(out, pages)
+    print(f"generated {len(pages)} files in {out}: {len(result.written)} written, "
+          f"{len(result.removed)} removed, {result.unchanged} unchanged")
+    if args.site:
+        build_site(args.config, out, args.site_dir or args.root / "site", publication)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Compute what each page shows and render it through the Jinja templates. Pure: text in, text out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from . import anchor
+from .model import Article, Claim, Publication, Rating, Scale
+from .validate import icon_file
+
+
+@dataclass(frozen=True)
+class Site:
+    """Publication-wide settings, read from mkdocs.yml so they are configured once."""
+
+    name: str
+    url: str  # site_url, ending in "/"
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    claim: Claim | None = None
+    rating: Rating | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    total: int
+    checked: int  # sentences that hold a rated claim
+    annotated: int  # sentences marked only as opinion or context
+    unaccounted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article and everything computed about it for its pages."""
+
+    article: Article
+    claims: tuple[Claim, ...]  # in reading order
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    scorecard: tuple[tuple[Rating, int], ...]
+    coverage: Coverage
+    checked: dt.date | None  # the latest check of any of its claims
+
+    @property
+    def url(self) -> str:
+        return f"{self.article.slug}/"
+
+
+def _no_raw_html(md: markdown.Markdown) -> None:
+    """Treat raw HTML in editors' Markdown as text: it is shown escaped, never interpreted."""
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+
+
+class _NoRawHtml(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's API name)
+        _no_raw_html(md)
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Editors' Markdown as sanitised HTML: raw HTML escaped, only http(s) and in-page links, rel on external links."""
+    html = markdown.markdown(text or "", extensions=[_NoRawHtml()], output_format="html")
+    clean = nh3.clean(html, tags={"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br"},
+                      attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
+    return Markup(clean.strip())
+
+
+def format_date(value: dt.date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def host(url: str) -> str:
+    name = urlsplit(url).hostname or ""
+    return name.removeprefix("www.")
+
+
+@lru_cache(maxsize=None)
+def icon_svg(name: str) -> Markup:
+    """A bundled Material icon's SVG, hidden from assistive technology (the label carries the meaning)."""
+    svg = icon_file(name).read_text(encoding="utf-8")
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(markdown=markdown_to_html, date=format_date, host=host, icon=icon_svg)
+    return env
+
+
+def segments(paragraph: str, marks: list[tuple[int, int, Claim, Rating]]) -> tuple[Segment, ...]:
+    """Cut a paragraph into plain text and marked passages (marks are sorted and do not overlap)."""
+    parts, position = [], 0
+    for start, end, claim, rating in marks:
+        if start > position:
+            parts.append(Segment(paragraph[position:start]))
+        parts.append(Segment(paragraph[start:end], claim, rating))
+        position = end
+    if position < len(paragraph):
+        parts.append(Segment(paragraph[position:]))
+    return tuple(parts)
+
+
+def coverage(article: Article, placed: list[tuple], scale: Scale) -> Coverage:
+    """How many sentences hold a rated claim, how many are marked as opinion/context, and which are neither."""
+    checked = annotated = total = 0
+    unaccounted = []
+    for index, paragraph in enumerate(article.paragraphs):
+        for start, end in anchor.sentences(paragraph):
+            total += 1
+            kinds = {rating.kind for span, claim, rating in placed
+                     if span.paragraph == index and span.start < end and span.end > start}
+            if "rating" in kinds:
+                checked += 1
+            elif kinds:
+                annotated += 1
+            else:
+                unaccounted.append(paragraph[start:end])
+    return Coverage(total, checked, annotated, tuple(unaccounted))
+
+
+def article_view(publication: Publication, article: Article) -> ArticleView:
+    scale = publication.scale
+    placed = sorted(((publication.spans[(c.article, c.id)], c, scale[c.verdict])
+                     for c in publication.claims_of(article)),
+                    key=lambda item: (item[0].paragraph, item[0].start))
+    paragraphs = tuple(
+        segments(text, [(s.start, s.end, c, r) for s, c, r in placed if s.paragraph == index])
+        for index, text in enumerate(article.paragraphs))
+    counts = {r.key: 0 for r in scale.ratings}
+    for _, claim, _ in placed:
+        counts[claim.verdict] += 1
+    claims = tuple(c for _, c, _ in placed)
+    return ArticleView(
+        article=article, claims=claims, paragraphs=paragraphs,
+        scorecard=tuple((r, counts[r.key]) for r in scale.ratings if counts[r.key]),
+        coverage=coverage(article, placed, scale),
+        checked=max((c.modified for c in claims), default=None))
+
+
+def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
+    """Every generated file of the docs folder, as relative path -> text."""
+    env = environment(templates)
+    views = sorted((article_view(publication, a) for a in publication.articles),
+                   key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
+    common = {"scale": publication.scale, "site": site}
+    pages = {
+        "index.md": env.get_template("home.md.j2").render(views=views, **common),
+        "methodology.md": env.get_template("methodology.md.j2").render(**common),
+        "assets/stylesheets/ratings.css": env.get_template("ratings.css.j2").render(**common),
+    }
+    article_template = env.get_template("article.md.j2")
+    claim_template = env.get_template("claim.md.j2")
+    for view in views:
+        slug = view.article.slug
+        pages[f"{slug}/index.md"] = article_template.render(view=view, **common)
+        for claim in view.claims:
+            pages[f"{slug}/{claim.id}/index.md"] = claim_template.render(
+                view=view, claim=claim, rating=publication.scale[claim.verdict], **common)
+    return pages

@@ -1,0 +1,57 @@
+"""The only stage with side effects: put generated files and the built site on disk, atomically and lazily."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
+    """Make `out` hold exactly `files`, rewriting only files whose bytes differ (so `mkdocs serve` does not loop).
+
+    Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written, unchanged = [], 0
+    for relative, text in sorted(files.items()):
+        target = out / relative
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+        written.append(relative)
+    removed = []
+    for path in sorted(out.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
+        relative = path.relative_to(out).as_posix()
+        if path.is_file() and relative not in files:
+            path.unlink()
+            removed.append(relative)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return WriteReport(tuple(written), tuple(removed), unchanged)
+
+
+def replace_dir(built: Path, target: Path) -> None:
+    """Swap a freshly built folder in place of `target`; the old one is removed only after the swap."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(built, target)
+    shutil.rmtree(old, ignore_errors=True)
