@@ -29,12 +29,12 @@ def today() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
 
 
-def report(problems: list[Problem]) -> None:
+def report(problems: list[Problem], root: Path) -> None:
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems:
+    for problem in (p.relative_to(root.resolve()) for p in problems):
         print(problem, file=sys.stderr)
         if annotate:
-            where = f"file={problem.path}" + (f",line={problem.line}" if problem.line else "") + (
+            where = f"file={problem.path.as_posix()}" + (f",line={problem.line}" if problem.line else "") + (
                 f",col={problem.column}" if problem.column else "")
             print(f"::error {where}::{problem.message}", file=sys.stderr)
     print(f"{len(problems)} problem(s); nothing was written.", file=sys.stderr)
@@ -91,11 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         site = read_site_settings(args.config)
     except load.LoadError as error:
-        report([error.problem])
+        report([error.problem], args.root)
         return 1
     publication, pages, problems = assemble(args.root, site)
     if problems:
-        report(problems)
+        report(problems, args.root)
         return 1
     out = args.out or args.root / "generated"
     result = write.write_tree(out, pages)

@@ -86,9 +86,14 @@ def anchor_claims(articles, claims) -> tuple[dict, list[Problem]]:
                                     f"{len(found)} time(s)"))
         else:
             spans[(claim.article, claim.id)] = found[(claim.occurrence or 1) - 1]
-    placed = sorted(spans.items(), key=lambda item: (item[0][0], item[1].paragraph, item[1].start))
+    by_id = {(c.article, c.id): c for c in claims}
+    placed = sorted(spans.items(), key=lambda item: (item[0][0], item[1].paragraph, item[1].start, item[0][1]))
     for (key, span), (next_key, next_span) in zip(placed, placed[1:]):
-        if key[0] == next_key[0] and span.paragraph == next_span.paragraph and next_span.start < span.end:
-            path = next(c.path for c in claims if (c.article, c.id) == next_key)
-            problems.append(Problem(path, f"quote overlaps the quote of claim '{key[1]}'; claims mark separate passages"))
+        if key[0] != next_key[0] or span.paragraph != next_span.paragraph or next_span.start >= span.end:
+            continue
+        if span == next_span:
+            message = f"same quote as claim '{key[1]}': each passage is checked once (a duplicated claim?)"
+        else:
+            message = f"quote overlaps the quote of claim '{key[1]}'; claims mark separate passages"
+        problems.append(Problem(by_id[next_key].path, message))
     return spans, problems

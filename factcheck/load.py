@@ -9,26 +9,28 @@ import yaml
 
 from .model import Problem
 
-# libyaml's parser is several times faster; the constructor stays the safe pure-Python one either way,
-# so errors and results are identical with and without libyaml.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 MAX_BYTES = 1_000_000  # a claim or an article is a few kB; anything this large is a mistake, not content
 
 
-class _Loader(_Base):
-    """Safe loader that keeps dates and yes/no/true/false as strings.
+def _text_loader(base: type) -> type:
+    """A safe loader that keeps dates and yes/no/true/false as strings.
 
     Editors write `verdict: false` and `published: 2025-12-17`; the schema decides what is valid, and
     one parser (in validate) turns date strings into dates with a clear message when they are wrong.
     """
+    loader = type(f"Text{base.__name__}", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# libyaml's parser is several times faster; the constructor is the safe pure-Python one either way. Its error
+# messages are terser, so a document it rejects is parsed again by the pure-Python parser to report the error.
+_PureLoader = _text_loader(yaml.SafeLoader)
+_Loader = _text_loader(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _PureLoader
 
 Location = tuple[int, int]  # 1-based line, column
 Path_ = tuple  # a path into a document: keys and list indexes
@@ -80,7 +82,19 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document:
     """Parse one YAML document; duplicate keys and unsafe tags are errors, not surprises."""
-    loader = _Loader(text)
+    try:
+        return _parse(path, text, line_offset, _Loader)
+    except LoadError:
+        if _Loader is _PureLoader:
+            raise
+        return _parse(path, text, line_offset, _PureLoader)  # raises again, with the pure-Python message
+
+
+def _parse(path: Path, text: str, line_offset: int, loader_class: type) -> Document:
+    try:
+        loader = loader_class(text)  # the pure-Python reader checks for unprintable characters right here
+    except yaml.YAMLError as error:
+        raise LoadError(Problem(path, f"not valid YAML: {error}".replace("\n", " "))) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -91,7 +105,7 @@ def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(p) for p in (error.context, error.problem) if p)
-        if "'\\t'" in message:
+        if mark.line < len(lines := text.split("\n")) and "\t" in lines[mark.line][:mark.column + 1]:
             message += " (indent with spaces, not tabs)"
         raise LoadError(Problem(path, message, mark.line + 1 + line_offset, mark.column + 1)) from None
     except yaml.YAMLError as error:  # e.g. a control character the reader refuses
@@ -101,8 +115,10 @@ def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document:
     return Document(path, data, marks, line_offset)
 
 
-def _collect_marks(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int) -> None:
-    marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _collect_marks(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int, mark=None) -> None:
+    """Record where each value is; a mapping's value is located at its key, where editors look for it."""
+    mark = mark or node.start_mark
+    marks[at] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key, value in node.value:
@@ -111,7 +127,7 @@ def _collect_marks(path: Path, node: yaml.Node, at: tuple, marks: dict, line_off
                 raise LoadError(Problem(path, f"key '{name}' appears twice",
                                         key.start_mark.line + 1 + line_offset, key.start_mark.column + 1))
             seen.add(name)
-            _collect_marks(path, value, (*at, name), marks, line_offset)
+            _collect_marks(path, value, (*at, name), marks, line_offset, key.start_mark)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _collect_marks(path, item, (*at, index), marks, line_offset)
@@ -144,6 +160,7 @@ class Sources:
     claims: tuple  # (article slug, claim id, Document)
     problems: tuple[Problem, ...]
     claim_dirs: tuple[Path, ...]
+    article_slugs: frozenset[str]  # every article file found, parsed or not
 
 
 SCALE_FILE = "ratings.yaml"
@@ -162,7 +179,8 @@ def read_sources(content_dir: Path, claims_dir: Path) -> Sources:
 
     scale = attempt(load_yaml, claims_dir / SCALE_FILE)
     articles = []
-    for path in sorted(content_dir.glob("*.md")):
+    article_paths = sorted(content_dir.glob("*.md"))
+    for path in article_paths:
         loaded = attempt(load_front_matter, path)
         if loaded:
             articles.append((path.stem, *loaded))
@@ -176,4 +194,5 @@ def read_sources(content_dir: Path, claims_dir: Path) -> Sources:
                 document = attempt(load_yaml, path)
                 if document:
                     claims.append((folder.name, path.stem, document))
-    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs)
+    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,
+                   frozenset(p.stem for p in article_paths))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -16,8 +16,15 @@ class Problem:
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
 
+    def relative_to(self, root: Path) -> "Problem":
+        """The same problem with its path shown from the project root, as editors see their files."""
+        try:
+            return replace(self, path=self.path.relative_to(root))
+        except ValueError:
+            return self
+
     def __str__(self) -> str:
-        where = str(self.path)
+        where = self.path.as_posix()
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:

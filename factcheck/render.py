@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 import jinja2
 import markdown
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import anchor
 from .model import Article, Claim, Publication, Rating, Scale
@@ -92,11 +93,20 @@ def icon_svg(name: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 
 
+def front_matter_text(value: str) -> Markup:
+    """A string for page front matter: HTML-escaped, then quoted as JSON (valid YAML).
+
+    Material prints front matter values (title, description) into HTML without escaping them, so they are
+    stored escaped; readers still see the original characters.
+    """
+    return Markup(json.dumps(str(escape(value))))
+
+
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(markdown=markdown_to_html, date=format_date, host=host, icon=icon_svg)
+    env.filters.update(front_matter=front_matter_text, markdown=markdown_to_html, date=format_date, host=host, icon=icon_svg)
     return env
 
 

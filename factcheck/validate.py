@@ -45,7 +45,7 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
     problems = []
     for error in sorted(validator.iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
-        field = ".".join(str(p) for p in at) or "file"
+        field = ".".join(str(p) for p in at)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in [k for k in error.instance if k not in allowed]:
@@ -55,7 +55,7 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
                 problems.append(document.problem(message, (*at, key)))
             continue
         if error.validator == "required":
-            message = f"{field}: missing required key {error.message.split(' is a required')[0]}"
+            message = f"missing required key {error.message.split(' is a required')[0]}" + (f" in {field}" if field else "")
         elif error.validator == "enum":
             message = f"{field}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
         elif error.validator == "pattern" and error.schema.get("description") in PATTERN_MESSAGES:
@@ -192,7 +192,7 @@ def validate(sources: Sources, today: dt.date) -> tuple[Scale | None, tuple[Arti
                                  for slug, doc, body, line in sources.articles) if a)
     article_slugs = {slug for slug, *_ in sources.articles}
     for folder in sources.claim_dirs:
-        if folder.name not in article_slugs:
+        if folder.name not in sources.article_slugs:
             checker.problems.append(Problem(folder, f"claims folder has no article: expected content/{folder.name}.md"))
     claims = ()
     if scale is not None:

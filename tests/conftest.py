@@ -1,0 +1,50 @@
+"""Shared fixtures: the real site, built once per test session into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+PROJECT_FILES = ("build.py", "mkdocs.yml", "factcheck", "templates", "schemas", "overrides", "content", "claims")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """site/ of the real publication, built with the same command as `make site` (strict MkDocs)."""
+    out = tmp_path_factory.mktemp("real")
+    run_build(ROOT, "--out", str(out / "generated"), "--site", "--site-dir", str(out / "site"))
+    return out / "site"
+
+
+def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run build.py as editors and CI do, in a subprocess, and fail with its output if it fails."""
+    result = subprocess.run([sys.executable, str(root / "build.py"), *args], cwd=root, capture_output=True,
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's sources (no venv, no build output), to change without touching the real one."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")

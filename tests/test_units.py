@@ -1,0 +1,139 @@
+"""Unit tests of the pure stages: loading, anchoring, rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from factcheck import anchor, load, render
+from factcheck.model import Article, Claim, Publication, Rating, Scale, Span
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- load -------------------------------------------------------------------------------------------------
+
+def test_yaml_keeps_verdict_and_dates_as_text_and_records_lines():
+    document = load.parse_yaml(Path("c.yaml"), "verdict: false\nchecked: 2025-12-17\nsources:\n  - url: x\n")
+    assert document.data == {"verdict": "false", "checked": "2025-12-17", "sources": [{"url": "x"}]}
+    assert document.where(("checked",)) == (2, 1)
+    assert document.where(("sources", 0)) == (4, 5)
+    assert document.where(("sources", 0, "url")) == (4, 5)
+    assert document.where(("sources", 0, "missing")) == (4, 5)  # falls back to the nearest located parent  # falls back to the nearest located parent
+
+
+def test_yaml_duplicate_key_is_an_error_with_its_line():
+    with pytest.raises(load.LoadError) as error:
+        load.parse_yaml(Path("c.yaml"), "quote: a\nclaim: b\nquote: c\n")
+    assert str(error.value.problem) == "c.yaml:3:1: key 'quote' appears twice"
+
+
+def test_yaml_refuses_python_tags():
+    with pytest.raises(load.LoadError) as error:
+        load.parse_yaml(Path("c.yaml"), "quote: !!python/object/apply:os.system ['true']\n")
+    assert error.value.problem.line == 1 and "python/object/apply" in error.value.problem.message
+
+
+def test_front_matter_lines_count_from_the_file_start(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: T\npublished: x\n---\n\nBody text.\n", encoding="utf-8")
+    document, body, body_line = load.load_front_matter(path)
+    assert document.data["title"] == "T"
+    assert document.where(("published",)) == (3, 1)
+    assert body.strip() == "Body text." and body_line == 5
+
+
+# --- anchor -----------------------------------------------------------------------------------------------
+
+PARAS = anchor.paragraphs("First para has U.S. text.\n\nU.S.\nAmbassador to Turkey   Tom Brady said so. Again said so.\n")
+
+
+def test_paragraphs_normalise_whitespace_including_the_line_break():
+    assert PARAS == ("First para has U.S. text.", "U.S. Ambassador to Turkey Tom Brady said so. Again said so.")
+
+
+def test_find_across_the_line_break_and_extra_spaces():
+    assert anchor.find("U.S.\n  Ambassador to Turkey Tom Brady", PARAS) == [Span(1, 0, 35)]
+
+
+def test_find_reports_every_occurrence():
+    assert [s.start for s in anchor.find("said so.", PARAS)] == [36, 51]
+
+
+def test_find_is_exact_apart_from_whitespace():
+    assert anchor.find("U.S. ambassador to Turkey", PARAS) == []
+    assert anchor.closest_passage("U.S. ambassador to Turkey", PARAS) == "U.S. Ambassador to Turkey"
+
+
+def test_sentences_do_not_split_after_abbreviations():
+    text = PARAS[1]
+    assert [text[s:e] for s, e in anchor.sentences(text)] == [
+        "U.S. Ambassador to Turkey Tom Brady said so.", "Again said so."]
+
+
+def test_the_seed_article_has_21_sentences():
+    _, body, _ = load.load_front_matter(ROOT / "content" / "turkey-s400-f35.md")
+    assert sum(len(anchor.sentences(p)) for p in anchor.paragraphs(body)) == 21
+
+
+def _claim(cid: str, quote: str, verdict: str = "false", occurrence=None) -> Claim:
+    return Claim(id=cid, article="a", path=Path(f"claims/a/{cid}.yaml"), quote=quote, claim="c", verdict=verdict,
+                 summary="s", checked=dt.date(2026, 1, 1), occurrence=occurrence)
+
+
+ARTICLE = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=PARAS)
+
+
+def test_anchor_claims_reports_missing_ambiguous_and_overlapping_quotes():
+    claims = (_claim("one", "Tom Brady said"), _claim("two", "Brady said so."), _claim("three", "said so."),
+              _claim("four", "not in the text"), _claim("five", "said so.", occurrence=2))
+    spans, problems = anchor.anchor_claims([ARTICLE], claims)
+    messages = {p.path.stem: p.message for p in problems}
+    assert "overlaps the quote of claim 'one'" in messages["two"]
+    assert "occurs 2 times" in messages["three"]
+    assert "quote not found" in messages["four"] and 'closest passage is: "' in messages["four"]
+    assert spans[("a", "five")] == Span(1, 51, 59)
+    assert "five" not in messages
+
+
+# --- render -----------------------------------------------------------------------------------------------
+
+SCALE = Scale((Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1),
+               Rating("true", "True", "rating", "d", "material/check-circle", "#1b6e32", 5),
+               Rating("opinion", "Opinion", "annotation", "d", "material/comment-quote", "#4a3a8c")))
+
+
+def _publication(*claims: Claim) -> Publication:
+    spans, problems = anchor.anchor_claims([ARTICLE], claims)
+    assert not problems
+    return Publication(SCALE, (ARTICLE,), claims, spans)
+
+
+def test_article_view_segments_scorecard_and_coverage():
+    publication = _publication(_claim("one", "Tom Brady"), _claim("two", "Again said so.", "opinion"))
+    view = render.article_view(publication, ARTICLE)
+    assert [(s.text, s.claim and s.claim.id) for s in view.paragraphs[1]] == [
+        ("U.S. Ambassador to Turkey ", None), ("Tom Brady", "one"), (" said so. ", None),
+        ("Again said so.", "two")]
+    assert [(r.key, n) for r, n in view.scorecard] == [("false", 1), ("opinion", 1)]
+    assert view.coverage.total == 3 and view.coverage.checked == 1 and view.coverage.annotated == 1
+    assert view.coverage.unaccounted == ("First para has U.S. text.",)
+
+
+def test_markdown_fields_are_sanitised():
+    html = render.markdown_to_html('<script>x()</script> [a](javascript:alert(1)) [b](https://e.org) **c**')
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+    assert '<a href="https://e.org" rel="noopener noreferrer">b</a>' in html and "<strong>c</strong>" in html
+
+
+def test_rendered_pages_escape_text_and_link_badges():
+    claim = _claim("one", "Tom Brady")
+    claim = Claim(**{**claim.__dict__, "summary": '"><img src=x onerror=alert(1)>'})
+    pages = render.render_pages(_publication(claim), render.Site("Pub", "https://e.org/"), ROOT / "templates")
+    assert set(pages) >= {"index.md", "methodology.md", "a/index.md", "a/one/index.md"}
+    article = pages["a/index.md"]
+    assert 'href="one/"' in article and 'id="one"' in article
+    assert "<img" not in article and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in article
