@@ -42,8 +42,11 @@ def report(problems: list[Problem], root: Path) -> None:
 
 def read_site_settings(config: Path) -> render.Site:
     document = load.load_yaml(config)
-    url = document.data.get("site_url") or "/"
-    return render.Site(name=document.data["site_name"], url=url if url.endswith("/") else url + "/")
+    data = document.data
+    url = data["site_url"].rstrip("/") + "/"
+    publisher = data.get("extra", {}).get("publisher", {})
+    return render.Site(name=data["site_name"], url=url, publisher=publisher.get("name", data["site_name"]),
+                       publisher_url=publisher.get("url", url))
 
 
 def assemble(root: Path, site: render.Site) -> tuple[Publication | None, dict[str, str], list[Problem]]:

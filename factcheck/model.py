@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 
@@ -144,5 +145,17 @@ class Publication:
     claims: tuple[Claim, ...]
     spans: dict  # (article slug, claim id) -> Span; built once by anchoring, read-only after
 
+    @cached_property
+    def _by_article(self) -> dict[str, tuple[Claim, ...]]:
+        grouped: dict[str, list[Claim]] = {a.slug: [] for a in self.articles}
+        for claim in self.claims:
+            grouped[claim.article].append(claim)
+        return {slug: tuple(claims) for slug, claims in grouped.items()}
+
     def claims_of(self, article: Article) -> tuple[Claim, ...]:
-        return tuple(c for c in self.claims if c.article == article.slug)
+        return self._by_article[article.slug]
+
+    @cached_property
+    def article(self) -> dict[str, Article]:
+        """Articles by slug."""
+        return {a.slug: a for a in self.articles}

