@@ -1,0 +1,133 @@
+"""`build.py diff REF`: what a pull request changes in the fact-checks, as Markdown for reviewers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import load
+from .model import Problem
+
+TEXT_FIELDS = ("quote", "claim", "summary", "analysis", "checked")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str  # "<article>/<claim-id>"
+    path: str
+    old: dict | None
+    new: dict | None
+
+
+def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, input=data, capture_output=True, check=True).stdout
+
+
+def claims_at(root: Path, ref: str) -> dict[str, tuple[str, str]]:
+    """Claim files at a git ref: key -> (path, text). One `git cat-file --batch` call reads them all."""
+    names = [n for n in _git(root, "ls-tree", "-r", "--name-only", ref, "--", "claims/").decode().splitlines()
+             if n.endswith(".yaml") and n.count("/") == 2]
+    output = _git(root, "cat-file", "--batch", data="".join(f"{ref}:{n}\n" for n in names).encode())
+    files, position = {}, 0
+    for name in names:
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].split()[2])
+        files[_key(name)] = (name, output[header_end + 1:header_end + 1 + size].decode("utf-8", "replace"))
+        position = header_end + 1 + size + 1
+    return files
+
+
+def claims_now(root: Path) -> dict[str, tuple[str, str]]:
+    return {_key(p.relative_to(root).as_posix()): (p.relative_to(root).as_posix(), p.read_text("utf-8", "replace"))
+            for p in sorted((root / "claims").glob("*/*.yaml"))}
+
+
+def _key(path: str) -> str:
+    return path.removeprefix("claims/").removesuffix(".yaml")
+
+
+UNREADABLE: dict = {"verdict": "(unreadable: see the build's errors)"}
+
+
+def _data(path: str, text: str) -> dict:
+    try:
+        data = load.parse_yaml(Path(path), text).data
+    except load.LoadError:
+        return UNREADABLE  # the build itself reports what is wrong with the file
+    return data if isinstance(data, dict) else UNREADABLE
+
+
+def changes(old: dict, new: dict) -> list[Change]:
+    found = []
+    for key in sorted(set(old) | set(new)):
+        before = _data(*old[key]) if key in old else None
+        after = _data(*new[key]) if key in new else None
+        if before != after:
+            found.append(Change(key, (new.get(key) or old.get(key))[0], before, after))
+    return found
+
+
+def _urls(data: dict | None) -> list[str]:
+    return [s.get("url") for s in (data or {}).get("sources") or [] if isinstance(s, dict)]
+
+
+def _updates(data: dict | None) -> list:
+    return [(u.get("date"), u.get("note")) for u in (data or {}).get("updates") or [] if isinstance(u, dict)]
+
+
+def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[str, list[Problem]]:
+    """The Markdown summary, and the problems a reviewer must not merge (silent verdict changes)."""
+    def label(verdict) -> str:
+        return labels.get(str(verdict), str(verdict))
+
+    added = [c for c in found if c.old is None]
+    removed = [c for c in found if c.new is None]
+    edited = [c for c in found if c.old is not None and c.new is not None]
+    verdicts = [c for c in edited if c.old.get("verdict") != c.new.get("verdict")]
+    problems = [Problem(Path(c.path), f"verdict changed from {label(c.old.get('verdict'))} to "
+                        f"{label(c.new.get('verdict'))} without a new updates entry: corrections must be visible")
+                for c in verdicts if UNREADABLE not in (c.old, c.new) and not set(_updates(c.new)) - set(_updates(c.old))]
+    lines = [f"## Fact-check changes against `{ref}`", "",
+             f"{len(added)} added, {len(removed)} removed, {len(verdicts)} verdict change(s), "
+             f"{len(edited)} edited.", ""]
+    if verdicts:
+        lines += ["### Verdict changes", ""]
+        lines += [f"- `{c.key}`: {label(c.old.get('verdict'))} → **{label(c.new.get('verdict'))}**" for c in verdicts]
+        lines.append("")
+    if added:
+        lines += ["### Added", ""] + [f"- `{c.key}`: **{label(c.new.get('verdict'))}**: {c.new.get('claim', '')}"
+                                      for c in added] + [""]
+    if removed:
+        lines += ["### Removed", ""] + [f"- `{c.key}` (was {label(c.old.get('verdict'))})" for c in removed] + [""]
+    if edited:
+        lines += ["### Edited", ""]
+        for c in edited:
+            fields = [f for f in TEXT_FIELDS if c.old.get(f) != c.new.get(f)]
+            new_urls, old_urls = _urls(c.new), _urls(c.old)
+            parts = [f"text: {', '.join(fields)}"] if fields else []
+            parts += [f"source added: {u}" for u in new_urls if u not in old_urls]
+            parts += [f"source removed: {u}" for u in old_urls if u not in new_urls]
+            if len(_updates(c.new)) != len(_updates(c.old)):
+                parts.append(f"updates: {len(_updates(c.old))} → {len(_updates(c.new))}")
+            lines.append(f"- `{c.key}`: " + ("; ".join(parts) or "other fields"))
+        lines.append("")
+    if not found:
+        lines += ["No claim changed.", ""]
+    return "\n".join(lines), problems
+
+
+def main(root: Path, ref: str) -> int:
+    try:
+        old = claims_at(root, ref)
+    except subprocess.CalledProcessError as error:
+        print(f"build.py diff: cannot read claims at '{ref}': {error.stderr.decode().strip()}", file=sys.stderr)
+        return 2
+    scale = _data("claims/ratings.yaml", (root / "claims" / "ratings.yaml").read_text("utf-8", "replace"))
+    labels = {str(r.get("key")): r.get("label") for r in scale.get("ratings", []) if isinstance(r, dict)}
+    text, problems = summarise(changes(old, claims_now(root)), labels, ref)
+    print(text)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
