@@ -111,12 +111,12 @@ def test_exports_hold_every_claim(built_site):
 
 
 def test_feeds_parse(built_site):
-    checks = feedparser.parse((built_site / "feeds" / "fact-checks.xml").read_bytes())
+    checks = feedparser.parse((built_site / "feed-fact-checks.xml").read_bytes())
     assert not checks.bozo, checks.get("bozo_exception")
     assert checks.version == "atom10"
     assert len(checks.entries) == len(claims())
     assert all(e.link.startswith(SITE_URL) for e in checks.entries)
-    updates = feedparser.parse((built_site / "feeds" / "corrections.xml").read_bytes())
+    updates = feedparser.parse((built_site / "feed-corrections.xml").read_bytes())
     assert not updates.bozo and updates.version == "atom10"
     assert len(updates.entries) == min(50, sum(len(c.get("updates", [])) for c in claims().values()))
     dates = [e.updated for e in updates.entries]
