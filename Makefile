@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check diff clean
+.PHONY: site test serve check diff clean audit bench
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -24,6 +24,17 @@ test: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(PY) build.py
 	$(VENV)/bin/mkdocs serve -f mkdocs.serve.yml --dev-addr 127.0.0.1:8000
+
+# make audit  Lighthouse (mobile) on the home, article and a claim page: prints the four scores, fails below target.
+# Slow, so not part of `make test`; needs Chromium (CHROME_PATH) and node_modules (`npm ci`, run here if missing).
+audit: site
+	@test -d node_modules/lighthouse || npm ci --no-audit --no-fund
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) tests/audit.py --runs 3
+
+# make bench  the scale benchmark (BENCHMARKS.md): a synthetic publication of 100 articles x 20 claims and one of 400,
+# each built cold, unchanged and after one edit, then by MkDocs. A few minutes; ARGS="--articles 10 --claims 5".
+bench: $(VENV)/.installed
+	$(PY) tests/bench.py $(ARGS)
 
 clean:
 	rm -rf generated site .pytest_cache

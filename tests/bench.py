@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Publication-scale benchmark: does the build stay fast, incremental and linear as the archive grows?
+
+    python tests/bench.py                           100 articles x 20 claims, and the same at 4 x the articles
+    python tests/bench.py --articles 10 --claims 5  a quick run
+    make bench                                      the default run
+
+For each size it generates a synthetic publication (articles and claims of realistic length that pass
+validation) in a temporary folder and measures, each in its own subprocess:
+
+  cold     build.py into an empty docs folder
+  noop     build.py again with nothing changed
+  edit     build.py after editing one claim's summary
+  mkdocs   MkDocs (strict) building site/ from the docs folder
+
+plus the files each build.py run wrote (found by comparing the docs folder before and after, not from build.py's
+own report; hidden files, which MkDocs ignores, are not counted), the size of site/ and the peak memory (maximum
+resident set size, from wait4) of every run. Then it prints a table, the ratios the targets are stated in (see
+BENCHMARKS.md) and whether each target is met; the exit status is 1 when one is not. Times are wall-clock seconds
+from one run, with the CPU-time ratio beside each: compare ratios, not absolute numbers, across machines.
+The temporary folder is made where TMPDIR points (or under --keep DIR, which is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# "Today" for every run: the build rejects dates in the future, and the generated dates all precede this one.
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+# Targets, as ratios (see BENCHMARKS.md).
+COLD_VS_MKDOCS = 0.20
+NOOP_VS_COLD = 0.25
+LINEAR_LIMIT = 4.4  # at 4 x the articles, at most 4.4 x the bytes and the memory
+PAGE_LIMIT = 1.1  # and pages on average at most 10 % larger
+
+MKDOCS_BUILD = """\
+import logging
+import sys
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3], strict=True))
+"""
+
+# ---------------------------------------------------------------------------------------------------------------
+# The synthetic publication. Deterministic for a seed; every claim's quote is a verbatim, unique, non-overlapping
+# passage of its article, every rated verdict has an https source, and every date precedes EPOCH.
+
+SUBJECTS = [
+    "The finance ministry", "Officials in the capital", "The regional council", "A spokesperson for the agency",
+    "Analysts at the Bergström Institute", "The opposition party", "The central bank", "Local residents",
+    "The health authority", "Union leaders", "The prime minister’s office", "A parliamentary committee",
+    "The state broadcaster", "Researchers at the national university", "The port operator",
+    "Several diplomats", "The election commission", "The defence ministry", "Farmers’ associations",
+    "The city’s mayor",
+]
+VERBS = [
+    "announced", "reported", "confirmed", "denied", "estimated", "warned", "argued", "disclosed", "claimed",
+    "insisted", "acknowledged", "suggested",
+]
+OBJECTS = [
+    "that spending on the programme rose by {n} percent over two years",
+    "that {n} households were left without power after the storm",
+    "a plan to build {n} new schools before the next election",
+    "that the deficit had fallen to {n} million euros",
+    "that {n} officials had been dismissed since the spring",
+    "that exports to the neighbouring states grew by {n} percent",
+    "that the new bridge would cost {n} million more than planned",
+    "that {n} people attended the protest outside the ministry",
+    "that the reform would create {n} jobs in the coastal region",
+    "that waiting times at the hospital had doubled to {n} days",
+    "that the treaty was signed by {n} countries in total",
+    "that the company paid {n} million in fines last year",
+    "that inflation in the capital reached {n} percent in March",
+    "that {n} kilometres of railway would be electrified by 2030",
+    "that the army had withdrawn {n} soldiers from the border",
+    "that {n} percent of voters supported the proposal",
+]
+TAILS = [
+    ", according to figures published last week", ", citing internal documents seen by reporters",
+    " in a statement on Tuesday", ", a claim disputed by critics", ", though no evidence was offered",
+    " during a televised debate", ", officials said", " in an interview with the regional press", "", "",
+]
+FILLER = [
+    "The announcement came after months of negotiations between the two sides.",
+    "Critics say the figures leave out the most important costs.",
+    "The debate is expected to continue when parliament returns in the autumn.",
+    "Observers described the mood in the chamber as tense.",
+    "Neither side responded to requests for comment.",
+]
+WORDS = (
+    "evidence report figures ministry budget official data statement source record archive survey census "
+    "committee hearing document testimony estimate analysis review transcript audit register filing").split()
+PUBLISHERS = ["Reuters", "Associated Press", "Agence France-Presse", "The Northern Ledger", "Daily Observer",
+              "Statistics Office", "Ministry of Finance", "Hürriyet Daily News", "Le Monde", "Público"]
+PLACES = ["Valdoria", "Northmark", "Estrava", "Kelmor", "Aurelia", "Tarvos", "Lindholm", "Suvena"]
+TOPICS = ["budget", "election", "energy", "health", "border", "transport", "trade", "housing"]
+
+
+def _date(rng: random.Random, year: int = 2025) -> str:
+    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def _prose(rng: random.Random, sentences: int, link: float = 0.0) -> str:
+    """Prose for analyses, summaries and excerpts: sentences of about 190 characters. As in the seed archive, about
+    a quarter of the analyses use Markdown (emphasis in 1 sentence of 25, a link in 1 paragraph of 20)."""
+    out = []
+    for _ in range(sentences):
+        words = rng.sample(WORDS, 8)
+        if rng.random() < 0.04:
+            words[5] = f"*{words[5]}*"
+        out.append(f"The {words[0]} and the {words[1]} show that the {words[2]} was {rng.choice(VERBS)} by the "
+                   f"{words[3]} in {rng.randint(2010, 2025)}, while the {words[4]} and the {words[5]} do not "
+                   f"support the {words[6]} given in the {words[7]}.")
+    if rng.random() < link:
+        out.append(f"See the **{rng.choice(WORDS)}** [published by {rng.choice(PUBLISHERS)}]"
+                   f"(https://example.com/{rng.choice(WORDS)}/{rng.randint(1000, 9999)}).")
+    return " ".join(out)
+
+
+def _yaml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
+
+
+def _source(rng: random.Random, index: int) -> list[str]:
+    lines = [f"  - url: https://www.example-{index}.org/{rng.choice(TOPICS)}/{rng.randint(10000, 99999)}",
+             f"    title: {_yaml_str(_prose(rng, 1)[:90].rstrip())}",
+             f"    publisher: {_yaml_str(rng.choice(PUBLISHERS))}",
+             f"    published: '{_date(rng, 2024)}'",
+             f"    accessed: '{_date(rng, 2025)}'",
+             f"    excerpt: {_yaml_str(_prose(rng, 1))}"]
+    return lines
+
+
+def article_text(rng: random.Random, index: int, claims: int) -> tuple[str, str, list[str]]:
+    """(slug, Markdown file text, quotes): a body with room for `claims` quotes, each a unique sentence or clause."""
+    slug = f"{rng.choice(TOPICS)}-{rng.choice(PLACES).lower()}-{index:04d}"
+    numbers = rng.sample(range(11, 9999), claims * 2 + 12)
+    sentences = []
+    for n in numbers:
+        sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS).format(n=n)}"
+                         f"{rng.choice(TAILS)}.")
+    paragraphs, position = [], 0
+    while position < len(sentences):
+        take = rng.choice((1, 1, 2, 2, 3))
+        group = sentences[position:position + take]
+        if rng.random() < 0.3:
+            group.append(rng.choice(FILLER))
+        paragraphs.append(" ".join(group))
+        position += take
+    # Claims quote sentences that hold a number (so they are unique); a few quote just the clause before a comma.
+    quotes = []
+    for sentence in rng.sample(sentences, claims):
+        clause = sentence.split(",")[0]
+        quotes.append(clause if "," in sentence and rng.random() < 0.3 else sentence)
+    body = "\n\n".join(paragraphs)
+    for quote in quotes:
+        assert body.count(quote) == 1, quote
+    place = rng.choice(PLACES)
+    front = [
+        "---",
+        f"title: {_yaml_str(f'{place} {rng.choice(SUBJECTS).lower()} and the {rng.choice(TOPICS)} row, part {index}')}",
+        f"publisher: {_yaml_str(rng.choice(PUBLISHERS))}",
+        f"url: https://news.example.net/{slug}",
+        f"published: {_date(rng, 2024)}",
+        f"assessment: {_yaml_str(_prose(rng, 4))}",
+        f"provenance: {_yaml_str(_prose(rng, 3, link=1.0))}",
+    ]
+    developments = rng.randint(0, 2)
+    if developments:
+        front.append("next:")
+        for d in range(developments):
+            front.append(f"- date: {_date(rng)}")
+            front.append(f"  summary: {_yaml_str(_prose(rng, 1))}")
+            front.append("  sources:")
+            front.extend("  " + line for line in _source(rng, d))
+    front.append("---")
+    return slug, "\n".join(front) + "\n\n" + body + "\n", quotes
+
+
+def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool) -> str:
+    """A claim file shaped like the real ones: a rated verdict has an analysis of two or three paragraphs
+    (about 1,100 characters), three to eight sources and sometimes updates; an annotation is a few lines."""
+    lines = ["# yaml-language-server: $schema=../../schemas/claim.schema.json",
+             f"quote: {_yaml_str(quote)}",
+             f"claim: {_yaml_str('The article says ' + quote[0].lower() + quote[1:])}",
+             f"verdict: {_yaml_str(verdict)}",
+             f"summary: {_yaml_str(_prose(rng, rng.randint(1, 2)))}"]
+    paragraphs = [_prose(rng, rng.randint(2, 3), link=0.05) for _ in range(rng.randint(2, 3))] if rated else (
+        [_prose(rng, 1)] if rng.random() < 0.7 else [])
+    if paragraphs:
+        lines.append("analysis: |-")
+        lines.extend("  " + line if line else "" for line in "\n\n".join(paragraphs).split("\n"))
+    sources = rng.randint(3, 8) if rated else rng.choice((0, 0, 1))
+    if sources:
+        lines.append("sources:")
+        for index in range(sources):
+            lines.extend(_source(rng, index))
+    lines.append(f"checked: '{_date(rng)}'")
+    if rated and rng.random() < 0.3:
+        lines.append("updates:")
+        for _ in range(rng.randint(1, 2)):
+            lines.append(f"  - date: '{_date(rng)}'")
+            lines.append(f"    note: {_yaml_str(_prose(rng, 1))}")
+    return "\n".join(lines) + "\n"
+
+
+def ratings(project: Path = ROOT) -> list[tuple[str, bool]]:
+    """The scale's (key, is a rating) pairs, read from the project's claims/ratings.yaml as the build reads it."""
+    sys.path.insert(0, str(ROOT))
+    from factcheck import load
+    data = load.load_yaml(project / "claims" / "ratings.yaml").data
+    return [(r["key"], r["kind"] == "rating") for r in data["ratings"]]
+
+
+def generate(root: Path, articles: int, claims: int, seed: int = 1) -> list[tuple[str, str]]:
+    """Write content/ and claims/ for a synthetic publication under root; returns every (article slug, claim id)."""
+    rng = random.Random(seed)
+    scale = ratings()
+    weights = [4 if rated else 5 for _, rated in scale]  # about 30 % opinion or context, as in the real archive
+    (root / "content").mkdir(parents=True)
+    (root / "claims").mkdir()
+    (root / "claims" / "ratings.yaml").write_bytes((ROOT / "claims" / "ratings.yaml").read_bytes())
+    ids = []
+    for index in range(articles):
+        slug, text, quotes = article_text(rng, index, claims)
+        (root / "content" / f"{slug}.md").write_text(text, encoding="utf-8")
+        folder = root / "claims" / slug
+        folder.mkdir()
+        for number, quote in enumerate(quotes):
+            claim_id = f"{rng.choice(WORDS)}-{number:03d}"
+            verdict, rated = rng.choices(scale, weights)[0]
+            (folder / f"{claim_id}.yaml").write_text(claim_text(rng, quote, verdict, rated), encoding="utf-8")
+            ids.append((slug, claim_id))
+    return ids
+
+
+def edit_claim(path: Path, marker: str) -> None:
+    """An editor's typical change: reword a claim's summary (marker makes the new text findable in the output)."""
+    text = path.read_text(encoding="utf-8")
+    text, count = re.subn(r"(?m)^summary: .*$", f"summary: {_yaml_str('Reworded after review: ' + marker + '.')}",
+                          text, count=1)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Measuring.
+
+@dataclass
+class Run:
+    seconds: float  # wall clock
+    cpu: float  # user + system
+    peak_mb: float  # maximum resident set size
+    written: list[str] = field(default_factory=list)  # files created or replaced (build.py runs only)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Size:
+    articles: int
+    claims_per_article: int
+    cold: Run
+    noop: Run
+    edit: Run
+    mkdocs: Run
+    edited: str  # the edited claim file, relative to the publication
+    edit_expected: list[str]  # docs files that show the edited text
+    generated_files: int
+    site_bytes: int
+    pages_bytes: int  # site/ without assets/ (the theme's scripts and styles do not grow with the publication)
+    html_pages: int  # HTML files in site/
+    html_bytes: int  # and their size
+
+    @property
+    def claims(self) -> int:
+        return self.articles * self.claims_per_article
+
+
+def run(command: list[str], log: Path, cwd: Path = ROOT) -> Run:
+    """Run a command in a subprocess; its own peak memory comes from wait4, so runs do not mask each other."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH}
+    env.pop("GITHUB_ACTIONS", None)
+    with open(log, "wb") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({process.returncode}):\n"
+                           + log.read_text(encoding="utf-8", errors="replace")[-5000:])
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, kB on Linux
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak)
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Identity of every file in the docs folder; a rewritten file gets a new inode or modification time.
+
+    Hidden files are left out: MkDocs ignores them, and the build may keep its own bookkeeping there.
+    """
+    if not folder.exists():
+        return {}
+    result = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+            stat = path.stat()
+            result[relative] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return result
+
+
+def build(publication: Path, log: Path) -> Run:
+    docs = publication / "generated"
+    before = snapshot(docs)
+    result = run([sys.executable, str(ROOT / "build.py"), "--root", str(publication), "--out", str(docs)], log)
+    after = snapshot(docs)
+    result.written = sorted(p for p, identity in after.items() if before.get(p) != identity)
+    result.removed = sorted(set(before) - set(after))
+    return result
+
+
+def folder_bytes(folder: Path, skip: str | None = None) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*")
+               if p.is_file() and not (skip and p.relative_to(folder).parts[0] == skip))
+
+
+def measure(work: Path, articles: int, claims: int, seed: int = 1, log=print) -> Size:
+    publication = work / f"publication-{articles}x{claims}"
+    ids = generate(publication, articles, claims, seed)
+    logs = work / f"logs-{articles}x{claims}"
+    logs.mkdir()
+    log(f"  {articles} articles x {claims} claims: cold build ...")
+    cold = build(publication, logs / "cold.log")
+    log(f"  {articles} articles x {claims} claims: rebuild with nothing changed ...")
+    noop = build(publication, logs / "noop.log")
+    slug, claim_id = ids[len(ids) // 2]
+    edited = Path("claims") / slug / f"{claim_id}.yaml"
+    marker = f"benchmark edit {seed}-{articles}x{claims}"
+    edit_claim(publication / edited, marker)
+    log(f"  {articles} articles x {claims} claims: rebuild after editing {edited} ...")
+    edit = build(publication, logs / "edit.log")
+    docs = publication / "generated"
+    expected = sorted(p for p in snapshot(docs) if marker in (docs / p).read_text(encoding="utf-8", errors="replace"))
+    log(f"  {articles} articles x {claims} claims: mkdocs build ...")
+    script = logs / "mkdocs_build.py"
+    script.write_text(MKDOCS_BUILD, encoding="utf-8")
+    site = publication / "site"
+    mkdocs = run([sys.executable, str(script), str(ROOT / "mkdocs.yml"), str(docs), str(site)], logs / "mkdocs.log")
+    html = list(site.rglob("*.html"))
+    return Size(articles, claims, cold, noop, edit, mkdocs, edited.as_posix(), expected, len(snapshot(docs)),
+                folder_bytes(site), folder_bytes(site, skip="assets"), len(html), sum(p.stat().st_size for p in html))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checking and reporting.
+
+@dataclass
+class Check:
+    target: str
+    ok: bool
+    detail: str
+
+
+def edit_check(size: Size) -> Check:
+    """The edit rewrote exactly the files that show the edited text: its claim page, its article page, and any
+    index or export that carries it; nothing else, and nothing that shows it was left stale."""
+    slug = size.edited.split("/")[1]
+    claim_id = Path(size.edited).stem
+    must = {f"{slug}/index.md", f"{slug}/{claim_id}/index.md"}
+    written, expected = set(size.edit.written), set(size.edit_expected)
+    ok = written == expected and must <= written and not size.edit.removed
+    extra, stale = sorted(written - expected), sorted(expected - written)
+    detail = f"{len(written)} written: {', '.join(sorted(written))}"
+    if extra:
+        detail += f"; written but not showing the edit: {', '.join(extra[:5])}"
+    if stale:
+        detail += f"; showing the edit but not written: {', '.join(stale[:5])}"
+    return Check("editing one claim rewrites only the pages that show it", ok, detail)
+
+
+def count_checks(sizes: list[Size]) -> list[Check]:
+    """File-count targets (deterministic: the in-suite test asserts these)."""
+    checks = []
+    for size in sizes:
+        label = f"{size.articles}x{size.claims_per_article}"
+        checks.append(Check(f"[{label}] cold build writes every file", len(size.cold.written) == size.generated_files
+                            and size.generated_files >= 3 + size.articles + size.claims,
+                            f"{len(size.cold.written)} written of {size.generated_files}"))
+        checks.append(Check(f"[{label}] rebuild with nothing changed writes 0 files",
+                            not size.noop.written and not size.noop.removed,
+                            f"{len(size.noop.written)} written, {len(size.noop.removed)} removed"))
+        check = edit_check(size)
+        checks.append(Check(f"[{label}] {check.target}", check.ok, check.detail))
+    return checks
+
+
+def linearity_checks(small: Size, large: Size) -> list[Check]:
+    """Growth targets (deterministic enough to assert: bytes exactly, memory within a few MB)."""
+    factor = large.claims / small.claims
+    limit = LINEAR_LIMIT * factor / 4
+    checks = []
+    for name, a, b in (("site/ bytes", small.site_bytes, large.site_bytes),
+                       ("site/ bytes without assets/", small.pages_bytes, large.pages_bytes),
+                       ("build.py peak memory (cold)", small.cold.peak_mb, large.cold.peak_mb),
+                       ("mkdocs peak memory", small.mkdocs.peak_mb, large.mkdocs.peak_mb)):
+        checks.append(Check(f"{name} at {factor:g}x grows at most {limit:.2f}x", b / a <= limit,
+                            f"{b / a:.2f}x"))
+    # The same trap, seen where it starts (even at a small N): a list of every article on every page makes the
+    # average HTML page grow with the publication.
+    a, b = small.html_bytes / small.html_pages, large.html_bytes / large.html_pages
+    checks.append(Check(f"average HTML page at {factor:g}x grows at most {PAGE_LIMIT:.2f}x", b / a <= PAGE_LIMIT,
+                        f"{a:,.0f} -> {b:,.0f} bytes, {b / a:.2f}x"))
+    return checks
+
+
+def time_checks(sizes: list[Size]) -> list[Check]:
+    """Wall-clock targets: reported, never asserted in the test suite (shared machines are noisy)."""
+    checks = []
+    for size in sizes:
+        label = f"{size.articles}x{size.claims_per_article}"
+        cold = size.cold.seconds / size.mkdocs.seconds
+        noop = size.noop.seconds / size.cold.seconds
+        checks.append(Check(f"[{label}] build.py cold <= {COLD_VS_MKDOCS:.0%} of mkdocs", cold <= COLD_VS_MKDOCS,
+                            f"{cold:.1%} (CPU time: {size.cold.cpu / size.mkdocs.cpu:.1%})"))
+        checks.append(Check(f"[{label}] rebuild with nothing changed <= {NOOP_VS_COLD:.0%} of cold",
+                            noop <= NOOP_VS_COLD, f"{noop:.1%} (CPU time: {size.noop.cpu / size.cold.cpu:.1%})"))
+    return checks
+
+
+def table(sizes: list[Size]) -> str:
+    header = ("| articles × claims | claims | build cold | no change | edit one claim | mkdocs build "
+              "| files written (cold / no change / edit) | site/ bytes | site/ without assets/ "
+              "| peak MB build.py (cold) | peak MB mkdocs |")
+    rows = [header, "|---|" + "---:|" * (header.count("|") - 2)]
+    for s in sizes:
+        rows.append(
+            f"| {s.articles} × {s.claims_per_article} | {s.claims:,} | {s.cold.seconds:.2f} s | {s.noop.seconds:.2f} s "
+            f"| {s.edit.seconds:.2f} s | {s.mkdocs.seconds:.2f} s "
+            f"| {len(s.cold.written):,} / {len(s.noop.written)} / {len(s.edit.written)} "
+            f"| {s.site_bytes:,} | {s.pages_bytes:,} | {s.cold.peak_mb:.0f} | {s.mkdocs.peak_mb:.0f} |")
+    return "\n".join(rows)
+
+
+def report(sizes: list[Size]) -> tuple[str, bool]:
+    checks = count_checks(sizes) + time_checks(sizes)
+    if len(sizes) > 1:
+        checks += linearity_checks(sizes[0], sizes[-1])
+    lines = [table(sizes), "", "| target | measured | met |", "|---|---|:---:|"]
+    for check in checks:
+        lines.append(f"| {check.target} | {check.detail} | {'yes' if check.ok else '**no**'} |")
+    return "\n".join(lines), all(c.ok for c in checks)
+
+
+def benchmark(articles: int, claims: int, factor: int, work: Path, seed: int = 1, log=print) -> list[Size]:
+    sizes = []
+    for count in (articles, articles * factor) if factor > 1 else (articles,):
+        sizes.append(measure(work, count, claims, seed, log))
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100, help="articles in the smaller publication (N)")
+    parser.add_argument("--claims", type=int, default=20, help="claims per article (M)")
+    parser.add_argument("--factor", type=int, default=4, help="the larger publication has factor x N articles")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="generate and build here (kept) instead of a temporary folder")
+    parser.add_argument("--json", type=Path, help="also write the measurements as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.claims < 1 or args.factor < 1:
+        parser.error("--articles, --claims and --factor must be at least 1")
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as temporary:
+        work = args.keep or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
+        log(f"benchmark in {work} (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+        sizes = benchmark(args.articles, args.claims, args.factor, work, args.seed, log)
+    text, ok = report(sizes)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(s) for s in sizes], indent=2), encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""Publication scale: the benchmark at a small size (file counts and linear growth, never wall-clock times), and the
+shortcuts that keep large builds fast, each checked to give exactly what the general way gives."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+import bench
+from conftest import ROOT, run_build
+from factcheck import fastschema, load, manifest, render, validate
+
+# --- the benchmark, small: 10 and 40 articles of 4 claims -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sizes(tmp_path_factory) -> list[bench.Size]:
+    return bench.benchmark(articles=10, claims=4, factor=4, work=tmp_path_factory.mktemp("bench"), log=lambda _: None)
+
+
+def test_synthetic_publication_is_valid_and_sized_like_the_real_one(tmp_path):
+    ids = bench.generate(tmp_path, articles=3, claims=5)
+    assert len(ids) == 15 and len(set(ids)) == 15
+    sizes = [p.stat().st_size for p in (tmp_path / "claims").glob("*/*.yaml")]
+    assert 1_000 < sum(sizes) / len(sizes) < 8_000  # the seed archive's claims average about 4 kB
+    run_build(ROOT, "--root", str(tmp_path), "--out", str(tmp_path / "generated"))  # validation passes
+
+
+def test_file_counts(sizes):
+    failed = [f"{c.target}: {c.detail}" for c in bench.count_checks(sizes) if not c.ok]
+    assert not failed, failed
+
+
+def test_edit_rewrites_the_claim_and_article_page_and_nothing_unrelated(sizes):
+    for size in sizes:
+        slug, claim = size.edited.split("/")[1], Path(size.edited).stem
+        assert {f"{slug}/index.md", f"{slug}/{claim}/index.md"} <= set(size.edit.written)
+        assert not [p for p in size.edit.written if p.count("/") == 2 and not p.startswith(f"{slug}/{claim}/")]
+
+
+def test_output_and_memory_grow_linearly(sizes):
+    failed = [f"{c.target}: {c.detail}" for c in bench.linearity_checks(*sizes) if not c.ok]
+    assert not failed, failed
+
+
+def test_report_lists_every_target(sizes):
+    text, _ = bench.report(sizes)
+    for words in ("build.py cold <= 20% of mkdocs", "nothing changed <= 25% of cold", "grows at most 4.40x",
+                  "rewrites only the pages that show it"):
+        assert words in text
+
+
+# --- a rebuild with nothing changed skips the pipeline, and only then ---------------------------------------------
+
+
+def build(root: Path, out: Path, **env: str) -> str:
+    result = subprocess.run([sys.executable, str(root / "build.py"), "--root", str(root), "--out", str(out)], cwd=root,
+                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def stamps(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_unchanged_rebuild_writes_nothing_and_changes_are_always_seen(project, tmp_path):
+    out = tmp_path / "generated"
+    build(project, out)
+    assert (out / manifest.NAME).is_file()
+    before = stamps(out)
+    assert " 0 written, 0 removed" in build(project, out)
+    assert stamps(out) == before
+
+    page = out / "index.md"  # a generated file edited or deleted by hand is restored
+    text = page.read_text(encoding="utf-8")
+    page.write_text("edited by hand", encoding="utf-8")
+    assert "1 written" in build(project, out) and page.read_text(encoding="utf-8") == text
+    page.unlink()
+    assert "1 written" in build(project, out) and page.read_text(encoding="utf-8") == text
+    (out / "stray.md").write_text("x", encoding="utf-8")  # a file the build did not make is removed
+    assert "1 removed" in build(project, out) and not (out / "stray.md").exists()
+
+    template = project / "templates" / "methodology.md.j2"  # code, templates and inputs are all fingerprinted
+    template.write_text(template.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert "1 written" in build(project, out)
+    claim = next((project / "claims").glob("*/*.yaml"))
+    data = load.load_yaml(claim).data
+    claim.write_text(yaml.safe_dump({**data, "summary": "Reworded for the test."}, allow_unicode=True), encoding="utf-8")
+    assert " 0 written" not in build(project, out)
+    assert " 0 written, 0 removed" in build(project, out)
+
+
+def test_failed_build_keeps_the_last_good_state(project, tmp_path):
+    out = tmp_path / "generated"
+    build(project, out)
+    before = stamps(out)
+    claim = next((project / "claims").glob("*/*.yaml"))
+    good = claim.read_text(encoding="utf-8")
+    claim.write_text(good + "unknown_key: 1\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=project, capture_output=True,
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 1 and "unknown key" in result.stderr
+    assert stamps(out) == before
+    claim.write_text(good, encoding="utf-8")
+    assert " 0 written, 0 removed" in build(project, out)
+
+
+def test_fingerprint_covers_inputs_code_and_date(tmp_path):
+    root = tmp_path / "pub"
+    bench.generate(root, articles=1, claims=2)
+    config = ROOT / "mkdocs.yml"
+    day = dt.date(2026, 1, 1)
+    first = manifest.fingerprint(ROOT, root, config, day)
+    assert manifest.fingerprint(ROOT, root, config, day) == first
+    assert manifest.fingerprint(ROOT, root, config, day + dt.timedelta(days=1)) != first
+    (root / "claims" / "empty-folder").mkdir()  # an empty claims folder is an error: it must not be skipped
+    assert manifest.fingerprint(ROOT, root, config, day) != first
+
+
+# --- libyaml: used, and errors reported exactly as by the pure-Python parser --------------------------------------
+
+MALFORMED = {
+    "unclosed quote": 'quote: "unclosed\nclaim: b\n',
+    "tab indentation": "sources:\n\t- url: https://example.org\n",
+    "bad indentation": "quote: a\n  claim: b\n",
+    "mapping in a plain value": "quote: a: b\n",
+    "unclosed flow list": "sources: [a, b\nclaim: c\n",
+    "unclosed flow mapping": "sources: {url: x\n",
+    "block entry in a mapping": "quote: a\n- b\n",
+    "duplicate key": "quote: a\nclaim: b\nquote: c\n",
+    "control character": "quote: a\x07b\n",
+    "two documents": "quote: a\n---\nquote: b\n",
+    "undefined alias": "quote: *nowhere\n",
+    "python tag": "quote: !!python/object/apply:os.system ['true']\n",
+    "non-ASCII before the error": "quote: Türkiye’s “S-400”\nclaim: ‘x’: y\n",
+    "bad escape": 'quote: "\\q"\n',
+    "empty": "",
+    "only a comment": "# nothing\n",
+}
+
+
+def pure_python(monkeypatch) -> None:
+    monkeypatch.setattr(load, "_Loader", load._PureLoader)
+
+
+def outcome(text: str, line_offset: int = 0):
+    try:
+        document = load.parse_yaml(Path("claims/a/b.yaml"), text, line_offset)
+    except load.LoadError as error:
+        return str(error.problem)
+    return document.data, document.marks
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML built without libyaml")
+def test_libyaml_parses_valid_documents(monkeypatch):
+    assert issubclass(load._Loader, yaml.CSafeLoader)
+    used = []
+    parse = load._parse
+    monkeypatch.setattr(load, "_parse", lambda *args: used.append(args[3]) or parse(*args))
+    load.parse_yaml(Path("c.yaml"), "quote: a\nchecked: 2025-01-01\n")
+    assert used == [load._Loader]  # one parse, by libyaml
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("case", MALFORMED)
+@pytest.mark.parametrize("line_offset", [0, 1])
+def test_errors_are_the_same_with_libyaml_and_pure_python(monkeypatch, case, line_offset):
+    with_libyaml = outcome(MALFORMED[case], line_offset)
+    assert isinstance(with_libyaml, str), with_libyaml  # every case is an error...
+    unplaced = case in ("empty", "only a comment", "control character")
+    where = r"claims/a/b\.yaml: " if unplaced else r"claims/a/b\.yaml:\d+:\d+: "
+    assert re.match(where, with_libyaml), with_libyaml  # ... located at file:line:col where YAML can say
+    pure_python(monkeypatch)
+    assert outcome(MALFORMED[case], line_offset) == with_libyaml
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML built without libyaml")
+def test_libyaml_alone_would_word_errors_differently():
+    """Why a document libyaml rejects is parsed again: its own messages (and some columns) differ."""
+    def libyaml_only(text):
+        try:
+            load._parse(Path("claims/a/b.yaml"), text, 0, load._Loader)
+        except load.LoadError as error:
+            return str(error.problem)
+    differ = [case for case, text in MALFORMED.items() if libyaml_only(text) != outcome(text)]
+    assert {"bad indentation", "unclosed flow list", "bad escape"} <= set(differ)
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML built without libyaml")
+def test_real_files_load_the_same_with_libyaml_and_pure_python(monkeypatch):
+    paths = sorted((ROOT / "claims").rglob("*.yaml")) + sorted((ROOT / "content").glob("*.md"))
+    def everything():
+        return [load.load_front_matter(p)[0] if p.suffix == ".md" else load.load_yaml(p) for p in paths]
+    fast = [(d.data, d.marks, d.line_offset) for d in everything()]
+    pure_python(monkeypatch)
+    assert [(d.data, d.marks, d.line_offset) for d in everything()] == fast
+
+
+# --- the one-walk YAML construction gives what marks-then-construct gives -------------------------------------------
+
+FRAGMENTS = ["a", "b", ":", " ", "\n", "  ", "- ", "&x ", "*x", "<<", "{", "}", "[", "]", ",", "1", "~", "!!str ",
+             "!!int ", "'", '"', "#", "? ", "|\n  t", "yes", "2025-01-01", "é"]
+
+
+def two_step(monkeypatch, text: str):
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "_construct", lambda *args: (_ for _ in ()).throw(load._Unusual()))
+        return outcome(text)
+
+
+def test_one_walk_construction_matches_the_constructor(monkeypatch):
+    rng = random.Random(7)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "claims").rglob("*.yaml"))] + [
+        "a: 1\nb: &x [1, 2]\nc: *x\n", "a: &r\n  b: *r\n", "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n", "1: a\n1: b\n",
+        "a: !!int 3\nb: !!str 4\n", "a: !!set {x, y}\n", "a: ~\nb: 1.5\nc: 0x1F\n", "? [a, b]\n: c\n", "a: !custom x\n",
+        "a: !!int abc\nb: 1\nb: 2\n", "a:\n  - x: 1\n    x: 2\n", *MALFORMED.values()]
+    texts += ["".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    for text in texts:
+        try:
+            expected = two_step(monkeypatch, text)
+        except Exception as error:  # e.g. int('abc'): the general way's own behaviour, kept as it is
+            with pytest.raises(type(error)):
+                outcome(text)
+            continue
+        assert outcome(text) == expected, text
+
+
+# --- the compiled schema check accepts exactly what jsonschema accepts ----------------------------------------------
+
+
+def reference_validators() -> dict:
+    """The validators as jsonschema builds them from the schema files, $refs and all."""
+    resources = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in validate.SCHEMA_DIR.glob("*.schema.json")}
+    registry = Registry().with_resources((name, Resource.from_contents(s)) for name, s in resources.items())
+    return {name.split(".")[0]: Draft202012Validator(s, registry=registry) for name, s in resources.items()}
+
+
+JUNK = [None, 0, 1, -3, 2.5, float("nan"), True, False, "", " ", "\n", "x", "2025-13-45", "2025-01-01", "ftp://x",
+        "http://", "https://example.org", [], {}, ["a"], [{}], {"url": "nope"}, "true", "opinion", "bogus"]
+
+
+def mutate(rng: random.Random, data):
+    data = copy.deepcopy(data)
+    for _ in range(rng.randint(1, 3)):
+        node = data
+        while isinstance(node, (dict, list)) and node and rng.random() < 0.7:
+            key = rng.choice(list(node) if isinstance(node, dict) else range(len(node)))
+            if not isinstance(node[key], (dict, list)):
+                break
+            node = node[key]
+        if isinstance(node, dict):
+            keys = list(node)
+            choice = rng.random()
+            if choice < 0.3 and keys:
+                del node[rng.choice(keys)]
+            elif choice < 0.5:
+                node[rng.choice(["extra", "titel", "url", "date", "note", 3, None])] = rng.choice(JUNK)
+            elif keys:
+                node[rng.choice(keys)] = rng.choice(JUNK)
+        elif isinstance(node, list):
+            if node and rng.random() < 0.5:
+                node[rng.randrange(len(node))] = rng.choice(JUNK)
+            else:
+                node.append(rng.choice(JUNK))
+    return data
+
+
+def test_every_schema_compiles():
+    for name, checker in validate._schemas().items():
+        assert checker.is_valid is not None, f"{name}: the quick check does not cover this schema any more"
+
+
+def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
+    bench.generate(tmp_path, articles=2, claims=4)
+    sources = [load.read_sources(root / "content", root / "claims") for root in (ROOT, tmp_path)]
+    documents = [("claim", d) for s in sources for *_, d in s.claims]
+    documents += [("article", d) for s in sources for _, d, *_ in s.articles] + [("ratings", sources[0].scale)]
+    quick, reference = validate._schemas(), reference_validators()
+    rng, invalid = random.Random(11), 0
+    for kind, document in documents:
+        for data in [document.data] + [mutate(rng, document.data) for _ in range(30)]:
+            variant = load.Document(document.path, data, document.marks, document.line_offset)
+            expected = validate.schema_problems(variant, reference[kind])
+            assert validate.schema_problems(variant, quick[kind]) == expected, data
+            if quick[kind].is_valid(data):  # "valid" must be right; "not valid" only sends the document to jsonschema
+                assert not expected
+            invalid += bool(expected)
+    assert invalid > len(documents) * 10  # the mutations did produce invalid documents
+
+
+@pytest.mark.parametrize("schema", [{"format": "date"}, {"oneOf": [{}]}, {"$ref": "#/x"}, {"enum": [1]},
+                                    {"items": [{}]}, {"patternProperties": {}}, False])
+def test_unknown_keywords_leave_everything_to_jsonschema(schema):
+    assert fastschema.compile_schema(schema) is None
+
+
+# --- plain paragraphs skip Python-Markdown, with the same HTML --------------------------------------------------
+
+
+def test_plain_paragraphs_are_converted_as_python_markdown_does():
+    converter = markdown.Markdown(extensions=[render._NoRawHtml()], output_format="html")
+    rng = random.Random(5)
+    alphabet = list("aAbZé ’'\".,;:()-+=%$/0123456789\n\n\n  \t\r\xa0\u2028~|^{}@?*_[]<>&#!`\\") + [
+        "http://x.y", "1. ", "- ", "    ", "==", "--", "Ⅻ", "ß", "ǅ", "\u0301"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "claims").rglob("*.yaml")]
+    plain = 0
+    for text in texts:
+        fast = render._plain_paragraphs(text)
+        if fast is not None:
+            plain += 1
+            assert fast == converter.reset().convert(text), repr(text)
+    assert plain > 500
+    assert render._plain_paragraphs("One paragraph.\nSame one.\n\nAnother.") == (
+        "<p>One paragraph.\nSame one.</p>\n<p>Another.</p>")
+    for markup in ("Some *emphasis*.", "A [link](https://x.org).", "- a list", "Line break  \nhere", "# Title",
+                   "Title\n=====", "    code", "a & b", "1. one"):
+        assert render._plain_paragraphs(markup) is None, markup
