@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import fastjsonschema
+
 from .load import Document, Sources
 from .model import Article, Claim, Development, Problem, Rating, Scale, Source, Update
-from . import anchor, fastschema
+from . import anchor
 
-if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Quick)
+if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -27,21 +29,29 @@ PATTERN_MESSAGES = {
 }
 
 
-def _schemas() -> dict[str, _Quick]:
+def _schemas() -> dict[str, _Validator]:
     resources = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")}
-    return {name.split(".")[0]: _Quick(_inline_refs(schema, name, resources), resources)
-            for name, schema in resources.items()}
+    return {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
 
 
-class _Quick:
-    """A jsonschema validator that first asks a compiled check (factcheck.fastschema) whether a document is valid:
-    fast, and by far the common case. Only a document that is not, or any document if the schema does not compile,
-    goes to jsonschema, which is imported and set up then (that alone took a fiftieth of a build)."""
+class _Validator:
+    """Validity first from fastjsonschema (the schema compiled to Python code: fast, and almost every document
+    is valid), then, for a document that is not, every error from jsonschema, whose error objects carry the
+    path and keyword that editors' messages are made from. jsonschema is set up only when needed."""
 
     def __init__(self, schema: dict, resources: dict):
         self.schema, self.resources = schema, resources
-        self.is_valid = fastschema.compile_schema(schema)
+        # Schemas refer to each other by file name ("claim.schema.json#/$defs/text"): resolve from `resources`.
+        self.is_valid = fastjsonschema.compile(
+            schema, handlers={"": lambda uri: resources[uri.partition("#")[0]]}, use_default=False)
         self._validator = None
+
+    def iter_errors(self, instance):
+        try:
+            self.is_valid(instance)
+            return iter(())
+        except fastjsonschema.JsonSchemaException:
+            return self.validator.iter_errors(instance)
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -52,35 +62,6 @@ class _Quick:
                 (name, Resource.from_contents(schema)) for name, schema in self.resources.items())
             self._validator = Draft202012Validator(self.schema, registry=registry)
         return self._validator
-
-    def iter_errors(self, instance):
-        if self.is_valid is not None and self.is_valid(instance):
-            return iter(())
-        return self.validator.iter_errors(instance)
-
-
-def _inline_refs(node, base: str, resources: dict, seen: tuple = ()):
-    """The schema with each $ref replaced by the schema it names, so validating skips a registry lookup per
-    reference (they were 40 % of the time). Keywords beside a $ref wrap it in allOf, which reports the same errors
-    (same validator, message, path and schema); a recursive reference is left as it is, for the registry."""
-    if isinstance(node, list):
-        return [_inline_refs(item, base, resources, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    document, _, pointer = (ref or "").partition("#")
-    document = document or base
-    if (ref is None or "allOf" in node or (document, pointer) in seen or document not in resources
-            or not pointer.startswith("/")):
-        return {key: _inline_refs(value, base, resources, seen) for key, value in node.items()}
-    target = resources[document]
-    for part in pointer[1:].split("/"):
-        target = target[part.replace("~1", "/").replace("~0", "~")]
-    target = _inline_refs(target, document, resources, (*seen, (document, pointer)))
-    if len(node) == 1:
-        return target
-    return {("allOf" if key == "$ref" else key):  # allOf where $ref was, so the keywords keep their order
-            [target] if key == "$ref" else _inline_refs(value, base, resources, seen) for key, value in node.items()}
 
 
 def icon_file(name: str) -> Path:

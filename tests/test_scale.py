@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import markdown
+import fastjsonschema
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -21,7 +22,7 @@ from referencing import Registry, Resource
 
 import bench
 from conftest import ROOT, run_build
-from factcheck import fastschema, load, manifest, render, validate
+from factcheck import load, manifest, render, validate
 
 # --- the benchmark, small: 10 and 40 articles of 4 claims -------------------------------------------------------
 
@@ -279,11 +280,6 @@ def mutate(rng: random.Random, data):
     return data
 
 
-def test_every_schema_compiles():
-    for name, checker in validate._schemas().items():
-        assert checker.is_valid is not None, f"{name}: the quick check does not cover this schema any more"
-
-
 def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
     bench.generate(tmp_path, articles=2, claims=4)
     sources = [load.read_sources(root / "content", root / "claims") for root in (ROOT, tmp_path)]
@@ -296,16 +292,14 @@ def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
             variant = load.Document(document.path, data, document.marks, document.line_offset)
             expected = validate.schema_problems(variant, reference[kind])
             assert validate.schema_problems(variant, quick[kind]) == expected, data
-            if quick[kind].is_valid(data):  # "valid" must be right; "not valid" only sends the document to jsonschema
+            try:  # "valid" must be right; "not valid" only sends the document to jsonschema
+                quick[kind].is_valid(data)
+            except fastjsonschema.JsonSchemaException:
+                pass
+            else:
                 assert not expected
             invalid += bool(expected)
     assert invalid > len(documents) * 10  # the mutations did produce invalid documents
-
-
-@pytest.mark.parametrize("schema", [{"format": "date"}, {"oneOf": [{}]}, {"$ref": "#/x"}, {"enum": [1]},
-                                    {"items": [{}]}, {"patternProperties": {}}, False])
-def test_unknown_keywords_leave_everything_to_jsonschema(schema):
-    assert fastschema.compile_schema(schema) is None
 
 
 # --- plain paragraphs skip Python-Markdown, with the same HTML --------------------------------------------------
