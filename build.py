@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import functools
 import gc
+import logging
 import os
 import sys
 import tempfile
@@ -80,10 +81,17 @@ def assemble(root: Path, site: render.Site) -> tuple[Publication | None, dict[st
     return publication, render.render_pages(publication, site, ROOT / "templates"), []
 
 
-def build_site(config: Path, docs: Path, site_dir: Path, publication: Publication) -> None:
+def build_site(config: Path, docs: Path, site_dir: Path, publication: Publication) -> bool:
     """Run MkDocs into a temporary folder and swap it in, so a failed build leaves the published site as it was."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    # MkDocs reports broken links and anchors as log warnings (strict mode then aborts): show them to the editor.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(handler)
 
     latest = max(c.modified for c in publication.claims) if publication.claims else dt.date(2000, 1, 1)
     # MkDocs stamps the sitemap with the build date: take it from the content, not the clock.
@@ -91,8 +99,13 @@ def build_site(config: Path, docs: Path, site_dir: Path, publication: Publicatio
         latest, dt.time(), dt.timezone.utc).timestamp())))
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".site-") as temporary:
         built = Path(temporary) / "site"
-        build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
+        try:
+            build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
+        except MkDocsException as error:
+            print(f"mkdocs: {error}; the site was not changed.", file=sys.stderr)
+            return False
         write.replace_dir(built, site_dir)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {len(pages)} files in {out}: {len(result.written)} written, "
           f"{len(result.removed)} removed, {result.unchanged} unchanged")
     if args.site:
-        build_site(args.config, out, args.site_dir or args.root / "site", publication)
+        if not build_site(args.config, out, args.site_dir or args.root / "site", publication):
+            return 1
     return 0
 
 
