@@ -37,15 +37,25 @@ def report(problems: list[Problem], root: Path) -> None:
     for problem in (p.relative_to(root.resolve()) for p in problems):
         print(problem, file=sys.stderr)
         if annotate:
-            where = f"file={problem.path.as_posix()}" + (f",line={problem.line}" if problem.line else "") + (
-                f",col={problem.column}" if problem.column else "")
-            print(f"::error {where}::{problem.message}", file=sys.stderr)
+            where = f"file={_escape(problem.path.as_posix(), ':,')}" + (
+                f",line={problem.line}" if problem.line else "") + (f",col={problem.column}" if problem.column else "")
+            print(f"::error {where}::{_escape(problem.message)}", file=sys.stderr)
     print(f"{len(problems)} problem(s); nothing was written.", file=sys.stderr)
+
+
+def _escape(text: str, also: str = "") -> str:
+    """GitHub workflow-command escaping: a message may not break the command's line or its fields."""
+    for character in "%\r\n" + also:
+        text = text.replace(character, f"%{ord(character):02X}")
+    return text
 
 
 def read_site_settings(config: Path) -> render.Site:
     document = load.load_yaml(config)
     data = document.data
+    if not isinstance(data, dict) or not data.get("site_url") or not data.get("site_name"):
+        raise load.LoadError(Problem(config, "site_name and site_url are required: canonical links, feeds and "
+                                             "ClaimReview are built from them"))
     url = data["site_url"].rstrip("/") + "/"
     publisher = data.get("extra", {}).get("publisher", {})
     return render.Site(name=data["site_name"], url=url, publisher=publisher.get("name", data["site_name"]),
@@ -97,6 +107,7 @@ def build_site(config: Path, docs: Path, site_dir: Path, publication: Publicatio
     # MkDocs stamps the sitemap with the build date: take it from the content, not the clock.
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(
         latest, dt.time(), dt.timezone.utc).timestamp())))
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=".site-") as temporary:
         built = Path(temporary) / "site"
         try:
@@ -140,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         report(problems, args.root)
         return 1
     manifest.forget(out)
-    result = write.write_tree(out, pages)
+    try:
+        result = write.write_tree(out, pages)
+    except write.NotOurs as error:
+        print(f"build.py: {error}", file=sys.stderr)
+        return 2
     manifest.record(out, inputs)
     print(f"generated {len(pages)} files in {out}: {len(result.written)} written, "
           f"{len(result.removed)} removed, {result.unchanged} unchanged")

@@ -10,7 +10,7 @@ from .model import Problem, Span
 # Abbreviations that end in a full stop without ending a sentence ("U.S. Ambassador").
 ABBREVIATIONS = frozenset({"U.S.", "U.K.", "U.N.", "E.U.", "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Jr.", "Sr.",
                            "Gen.", "Sen.", "Rep.", "Gov.", "Lt.", "Col.", "Capt.", "No.", "Prof.", "vs."})
-_SENTENCE_END = re.compile(r"""[.!?][’”'"»)]*(?=\s+[‘“'"(«]*[A-Z0-9])""")
+_SENTENCE_END = re.compile(r"""[.!?][’”'"»)]*(?=\s+[‘“'"(«]*(\w))""")
 
 
 def normalise(text: str) -> str:
@@ -57,6 +57,9 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     """Start and end offsets of each sentence in a normalised paragraph."""
     bounds, start = [], 0
     for match in _SENTENCE_END.finditer(paragraph):
+        following = match.group(1)  # a new sentence starts with a capital (any script) or a digit
+        if not (following.isupper() or following.isdigit()):
+            continue
         last_word = paragraph[:match.end()].rsplit(" ", 1)[-1]
         if last_word.rstrip("’”'\"»)") in ABBREVIATIONS:
             continue

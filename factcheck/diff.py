@@ -77,6 +77,14 @@ def _updates(data: dict | None) -> list:
     return [(u.get("date"), u.get("note")) for u in (data or {}).get("updates") or [] if isinstance(u, dict)]
 
 
+def _records_change(change: Change) -> bool:
+    """A verdict change is recorded by a new update naming the verdict it replaced."""
+    before = _updates(change.old)
+    return any(u.get("previous_verdict") == change.old.get("verdict")
+               for u in change.new.get("updates") or [] if isinstance(u, dict)
+               and (u.get("date"), u.get("note")) not in before)
+
+
 def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[str, list[Problem]]:
     """The Markdown summary, and the problems a reviewer must not merge (silent verdict changes)."""
     def label(verdict) -> str:
@@ -87,8 +95,9 @@ def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[st
     edited = [c for c in found if c.old is not None and c.new is not None]
     verdicts = [c for c in edited if c.old.get("verdict") != c.new.get("verdict")]
     problems = [Problem(Path(c.path), f"verdict changed from {label(c.old.get('verdict'))} to "
-                        f"{label(c.new.get('verdict'))} without a new updates entry: corrections must be visible")
-                for c in verdicts if UNREADABLE not in (c.old, c.new) and not set(_updates(c.new)) - set(_updates(c.old))]
+                        f"{label(c.new.get('verdict'))} without a new updates entry whose previous_verdict is "
+                        f"'{c.old.get('verdict')}': corrections must be visible")
+                for c in verdicts if UNREADABLE not in (c.old, c.new) and not _records_change(c)]
     lines = [f"## Fact-check changes against `{ref}`", "",
              f"{len(added)} added, {len(removed)} removed, {len(verdicts)} verdict change(s), "
              f"{len(edited)} edited.", ""]

@@ -84,16 +84,21 @@ def claims_json(site, publication: Publication, claims: tuple[Claim, ...]) -> st
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def _cell(value: object) -> object:
+    """Spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula: quote it as text."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for claim in claims:
         record = claim_record(site, publication, claim)
-        writer.writerow({
+        writer.writerow({key: _cell(value) for key, value in {
             "article": claim.article, "article_title": record["article"]["title"], "claim_id": claim.id,
             "url": record["url"], "quote": claim.quote, "claim": claim.claim, "verdict": claim.verdict,
             "verdict_label": record["verdict"]["label"], "rating_value": record["verdict"]["rating_value"] or "",
             "summary": claim.summary, "checked": record["checked"], "modified": record["modified"],
-            "source_urls": " ".join(s.url for s in claim.sources)})
+            "source_urls": " ".join(s.url for s in claim.sources)}.items()})
     return buffer.getvalue()

@@ -74,7 +74,7 @@ def read_text(path: Path) -> str:
     except OSError as error:
         raise LoadError(Problem(path, f"cannot read: {error.strerror}")) from None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte-order mark, which some Windows editors add, is not content
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise LoadError(Problem(path, f"not valid UTF-8 (byte {error.start})", line)) from None

@@ -56,7 +56,7 @@ def fingerprint(project: Path, root: Path, config: Path, today: dt.date) -> str:
 
 
 def _files(out: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file in the docs folder but the manifest."""
+    """Size and modification time of every page in the docs folder (not the build's own dot files at its top)."""
     found: dict[str, list[int]] = {}
     pending = [(out, "")]
     while pending:
@@ -65,7 +65,7 @@ def _files(out: Path) -> dict[str, list[int]]:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((Path(entry.path), prefix + entry.name + "/"))
-                elif prefix or entry.name != NAME:
+                elif prefix or not entry.name.startswith("."):
                     stat = entry.stat(follow_symlinks=False)
                     found[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return found

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from . import anchor
 from . import exports
-from .model import Article, Claim, Publication, Rating, Scale, Update
+from .model import Article, Claim, Publication, Rating, Update
 from .validate import icon_file
 
 
@@ -69,6 +69,7 @@ class Correction:
     update: Update
     claim: Claim
     article: Article
+    number: int  # its place among the claim's updates (oldest is 1): the anchor `update-N` on the claim page
 
 
 FEED_SIZE = 50  # entries per feed: readers want what is recent; the full record is on the site and in claims.json
@@ -146,13 +147,15 @@ def front_matter_text(value: str) -> Markup:
     Material prints front matter values (title, description) into HTML without escaping them, so they are
     stored escaped; readers still see the original characters.
     """
-    return Markup(json.dumps(str(escape(value))))
+    return Markup(json.dumps(str(escape(value)), ensure_ascii=False))
 
 
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    # MkDocs parses front matter with libyaml, which rejects JSON's surrogate-pair escapes of emoji: keep UTF-8.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters.update(front_matter=front_matter_text, markdown=markdown_to_html, date=format_date, host=host, icon=icon_svg)
     return env
 
@@ -170,7 +173,7 @@ def segments(paragraph: str, marks: list[tuple[int, int, Claim, Rating]]) -> tup
     return tuple(parts)
 
 
-def coverage(article: Article, placed: list[tuple], scale: Scale) -> Coverage:
+def coverage(article: Article, placed: list[tuple]) -> Coverage:
     """How many sentences hold a rated claim, how many are marked as opinion/context, and which are neither."""
     checked = annotated = total = 0
     unaccounted = []
@@ -203,14 +206,15 @@ def article_view(publication: Publication, article: Article) -> ArticleView:
     return ArticleView(
         article=article, claims=claims, paragraphs=paragraphs,
         scorecard=tuple((r, counts[r.key]) for r in scale.ratings if counts[r.key]),
-        coverage=coverage(article, placed, scale),
+        coverage=coverage(article, placed),
         checked=max((c.modified for c in claims), default=None))
 
 
 def corrections(publication: Publication) -> tuple[Correction, ...]:
     """Every update across the publication, newest first."""
-    found = [Correction(u, c, publication.article[c.article]) for c in publication.claims for u in c.updates]
-    return tuple(sorted(found, key=lambda x: (x.update.date, x.claim.article, x.claim.id), reverse=True))
+    found = [Correction(u, c, publication.article[c.article], n)
+             for c in publication.claims for n, u in enumerate(c.updates, start=1)]
+    return tuple(sorted(found, key=lambda x: (x.update.date, x.claim.article, x.claim.id, x.number), reverse=True))
 
 
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:

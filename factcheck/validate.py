@@ -70,6 +70,26 @@ def icon_file(name: str) -> Path:
     return Path(material.__file__).parent / "templates" / ".icons" / f"{name}.svg"
 
 
+# Control characters and lone UTF-16 surrogates (YAML's "\ud83d" escapes are not combined into one character):
+# neither can be written as UTF-8 or XML.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def control_character_problems(document: Document) -> list[Problem]:
+    """Control characters and surrogates (written as YAML escapes) would break the pages, feeds and exports."""
+    problems, todo = [], [((), document.data)]
+    while todo:
+        at, value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(((*at, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend(((*at, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and (found := CONTROL.search(value)):
+            problems.append(document.problem(
+                f"{'.'.join(map(str, at))}: control character U+{ord(found.group()):04X} is not allowed", at))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
     problems = []
@@ -154,12 +174,15 @@ def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Sc
 
 
 def build_article(slug: str, document: Document, body: str, body_line: int, validator, checker: _Checker):
-    problems = schema_problems(document, validator)
+    problems = schema_problems(document, validator) + control_character_problems(document)
     if not CLAIM_ID.match(slug):
         problems.append(Problem(document.path, "article file names are lowercase letters, digits and hyphens"))
     paras = anchor.paragraphs(body)
     if not paras:
         problems.append(Problem(document.path, "the article has no text after its front matter", body_line))
+    if found := CONTROL.search(body):
+        line = body_line + body[:found.start()].count("\n")
+        problems.append(Problem(document.path, f"control character U+{ord(found.group()):04X} is not allowed", line))
     if problems:
         checker.problems.extend(problems)
         return None
@@ -177,7 +200,7 @@ def build_article(slug: str, document: Document, body: str, body_line: int, vali
 
 
 def build_claim(slug: str, claim_id: str, document: Document, validator, scale: Scale, checker: _Checker):
-    problems = schema_problems(document, validator)
+    problems = schema_problems(document, validator) + control_character_problems(document)
     if not CLAIM_ID.match(claim_id):
         problems.append(Problem(document.path, "claim file names are lowercase letters, digits and hyphens"))
     if problems:
@@ -228,9 +251,6 @@ def validate(sources: Sources, today: dt.date) -> tuple[Scale | None, tuple[Arti
     if scale is not None:
         claims = tuple(c for c in (build_claim(slug, cid, doc, validators["claim"], scale, checker)
                                    for slug, cid, doc in sources.claims if slug in article_slugs) if c)
-    lowered: dict = {}
-    for slug, cid, doc in sources.claims:
-        other = lowered.setdefault((slug, cid.lower()), doc.path)
-        if other != doc.path:
-            checker.problems.append(Problem(doc.path, f"claim id clashes with {other.name}"))
-    return scale, articles, claims, checker.problems
+    # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
+    accepted = {a.slug for a in articles}
+    return scale, articles, tuple(c for c in claims if c.article in accepted), checker.problems

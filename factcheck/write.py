@@ -9,6 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+MARKER = ".generated-by-build-py"  # in every docs folder write_tree fills: a folder without it is not ours to empty
+
+
+class NotOurs(Exception):
+    """The output folder holds files build.py did not make; replacing its contents could destroy someone's work."""
+
+
 @dataclass(frozen=True)
 class WriteReport:
     written: tuple[str, ...]
@@ -21,7 +28,10 @@ def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
 
     Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file.
     """
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise NotOurs(f"{out} is not empty and was not made by build.py; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).touch()
     written, unchanged = [], 0
     for relative, text in sorted(files.items()):
         target = out / relative
@@ -39,7 +49,7 @@ def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
     removed = []
     for path in sorted(out.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
         relative = path.relative_to(out).as_posix()
-        if path.is_file() and relative not in files:
+        if path.is_file() and relative not in files and relative != MARKER:
             path.unlink()
             removed.append(relative)
         elif path.is_dir() and not any(path.iterdir()):

@@ -67,7 +67,7 @@ def original(relative: str) -> str:
 
 def replace_line(relative: str, key: str, new: str) -> str:
     """The file with the top-level line `key: ...` replaced by `new`."""
-    return re.sub(rf"^{key}:.*$", new, original(relative), count=1, flags=re.M)
+    return re.sub(rf"^{key}:.*$", lambda _: new, original(relative), count=1, flags=re.M)
 
 
 def line_of(relative: str, key: str) -> int:
@@ -99,6 +99,10 @@ CASES = {
                     r"ambassador-name\.yaml:\d+:\d+: checked: 2999-01-01 is in the future"),
     "impossible date": (lambda: replace_line(CLAIM, "checked", "checked: 2026-02-30"),
                         r"ambassador-name\.yaml:\d+:\d+: checked: '2026-02-30' is not a real date"),
+    "control character": (lambda: replace_line(CLAIM, "claim", 'claim: "Tom\\u0001Brady"'),
+                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: control character U\+0001"),
+    "surrogate escape": (lambda: replace_line(CLAIM, "quote", 'quote: "Tom Brady \\ud83d\\ude00"'),  # as JSON writes 😀
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: control character U\+D83D"),
 }
 
 
@@ -114,6 +118,22 @@ def test_bad_claim_file(project, case):
 def test_claims_folder_without_article(project):
     edit(project, "claims/orphan/some-claim.yaml", original(CLAIM))
     assert "claims/orphan: claims folder has no article: expected content/orphan.md" in build_fails(project)
+
+
+def test_bad_article_front_matter_with_claims_beside_it(project):
+    article = f"content/{SLUG}.md"
+    edit(project, article, original(article).replace("\ntitle:", "\nbogus: 1\ntitle:", 1))
+    assert f"content/{SLUG}.md:3:1: unknown key 'bogus'" in build_fails(project)
+
+
+def test_output_folder_not_made_by_the_build_is_left_alone(project, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = subprocess.run([sys.executable, "build.py", "--out", str(mine)], cwd=project, capture_output=True,
+                            text=True)
+    assert result.returncode == 2 and "was not made by build.py" in result.stderr
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
 def test_duplicated_claim(project):
@@ -137,7 +157,7 @@ def test_github_annotations(project):
     assert f"::error file=claims/{SLUG}/ambassador-name.yaml,line={line},col=1::verdict:" in result.stderr
 
 
-MARKUP = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']
+MARKUP = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "😀 Ünïcode"]
 
 
 def test_markup_in_every_text_field_is_shown_as_text(project):
@@ -157,8 +177,9 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     article = project / "content" / f"{SLUG}.md"
     text = article.read_text(encoding="utf-8")
-    text = re.sub(r"^title: .*$", f"title: {json.dumps(payload)}", text, count=1, flags=re.M)
-    text = re.sub(r"^publisher: .*$", f"publisher: {json.dumps(payload)}", text, count=1, flags=re.M)
+    for key in ("title", "publisher"):
+        text = re.sub(rf"^{key}: .*$", lambda _: f"{key}: {json.dumps(payload, ensure_ascii=False)}", text,
+                      count=1, flags=re.M)
     article.write_text(text + f"\n{payload}\n", encoding="utf-8")
     run_build(project, "--site")
     for page in (project / "site").rglob("*.html"):
@@ -169,14 +190,20 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
         assert not html.find("a", href=re.compile(r"^\s*javascript:", re.I)), page
     claim_page = (project / "site" / SLUG / "ambassador-name" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in claim_page  # shown to the reader as text
+    title = BeautifulSoup(claim_page, "html.parser").title.get_text()
+    assert title.startswith("False: ") and "😀 Ünïcode" in title  # front matter survived MkDocs' YAML parser
+    assert 'application/ld+json' in claim_page
     for link in BeautifulSoup(claim_page, "html.parser").select(".fc-sources a"):
         assert link["rel"] == ["noopener", "noreferrer"]
 
 
 def test_two_builds_are_byte_identical(project, tmp_path):
+    """The same inputs in two different folders build the same bytes: no clock, no absolute paths."""
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    for name in ("one", "two"):
-        subprocess.run([sys.executable, "build.py", "--site", "--site-dir", str(tmp_path / name)], cwd=project,
+    elsewhere = shutil.copytree(project, tmp_path / "elsewhere" / "copy")
+    for root, name in ((project, "one"), (elsewhere, "two")):
+        shutil.rmtree(root / "generated")
+        subprocess.run([sys.executable, "build.py", "--site", "--site-dir", str(tmp_path / name)], cwd=root,
                        check=True, capture_output=True, env=env)
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
 

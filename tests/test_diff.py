@@ -61,6 +61,8 @@ def test_verdict_change_needs_an_update(repo):
     assert "True → **Mostly true**" in result.stdout
     assert (f"claims/{SLUG}/us-opposition-reasons.yaml: verdict changed from True to Mostly true without a new "
             "updates entry") in result.stderr
+    edit(path, updates=updates + [{"date": "2026-11-20", "note": "An update that does not name the old verdict."}])
+    assert diff(repo).returncode == 1
     edit(path, updates=updates + [{"date": "2026-11-20", "previous_verdict": "true", "note": "Why."}])
     result = diff(repo)
     assert result.returncode == 0, result.stderr

@@ -130,8 +130,10 @@ def test_corrections_page_lists_every_update_newest_first(built_site):
     dates = [li.find("time")["datetime"] for li in items]
     assert dates == sorted(dates, reverse=True)
     for li in items:
-        href = li.select_one("a")["href"]
-        assert href.startswith("../") and (built_site / "corrections" / href / "index.html").resolve().is_file()
+        path, _, fragment = li.select_one("a")["href"].partition("#")
+        target = (built_site / "corrections" / path / "index.html").resolve()
+        assert path.startswith("../") and target.is_file()
+        assert BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=fragment), fragment
 
 
 def test_share_metadata(built_site):

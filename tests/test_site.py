@@ -37,7 +37,7 @@ def test_every_claim_has_exactly_one_badge_linking_to_its_page(built_site):
         assert len(badges) == 1, claim_id
         assert badges[0].get_text(" ", strip=True) == labels()[str(data["verdict"])]
         assert (built_site / SLUG / claim_id / "index.html").is_file()
-        mark = article.select_one(f"mark#{claim_id}")
+        mark = article.select_one(f"mark#claim-{claim_id}")
         assert " ".join(mark.get_text().split()) == " ".join(str(data["quote"]).split())
         tip = article.select_one(f"#{badges[0]['aria-describedby']}")
         assert tip.get_text() == data["summary"].strip()
@@ -46,7 +46,7 @@ def test_every_claim_has_exactly_one_badge_linking_to_its_page(built_site):
 
 def test_article_text_is_verbatim(built_site):
     original = (ROOT.parent / "shared" / "article" / "000_442d832522ffdb2a.txt")
-    if not original.exists():  # CI lays shared/ beside the clone; a plain clone uses the committed copy
+    if not original.exists():  # the source text lies beside the repository here; elsewhere, the committed copy
         original = ROOT / "content" / f"{SLUG}.md"
         text = original.read_text(encoding="utf-8").split("---\n", 2)[2]
     else:
@@ -65,7 +65,7 @@ def test_each_claim_page_shows_verdict_and_all_sources(built_site):
         for source in data.get("sources", []):
             assert source["url"] in hrefs, (claim_id, source["url"])
         back = page.select_one("a.fc-back")
-        assert back["href"] == f"../#{claim_id}"
+        assert back["href"] == f"../#claim-{claim_id}"
 
 
 def test_methodology_lists_every_rating(built_site):

@@ -21,7 +21,7 @@ def test_yaml_keeps_verdict_and_dates_as_text_and_records_lines():
     assert document.where(("checked",)) == (2, 1)
     assert document.where(("sources", 0)) == (4, 5)
     assert document.where(("sources", 0, "url")) == (4, 5)
-    assert document.where(("sources", 0, "missing")) == (4, 5)  # falls back to the nearest located parent  # falls back to the nearest located parent
+    assert document.where(("sources", 0, "missing")) == (4, 5)  # falls back to the nearest located parent
 
 
 def test_yaml_duplicate_key_is_an_error_with_its_line():
@@ -135,5 +135,17 @@ def test_rendered_pages_escape_text_and_link_badges():
     pages = render.render_pages(_publication(claim), render.Site("Pub", "https://e.org/", "Pub", "https://e.org/"), ROOT / "templates")
     assert set(pages) >= {"index.md", "methodology.md", "a/index.md", "a/one/index.md"}
     article = pages["a/index.md"]
-    assert 'href="one/"' in article and 'id="one"' in article
+    assert 'href="one/"' in article and 'id="claim-one"' in article
     assert "<img" not in article and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in article
+
+
+def test_sentences_start_with_capitals_of_any_script():
+    text = "Erdoğan met Putin. Özil said no. İstanbul hosted talks. 2026 came. it was not split."
+    assert [text[s:e] for s, e in anchor.sentences(text)] == [
+        "Erdoğan met Putin.", "Özil said no.", "İstanbul hosted talks.", "2026 came. it was not split."]
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_quoted():
+    from factcheck.exports import _cell
+    assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "-3%", "@x", "plain", 5)] == [
+        "'=HYPERLINK(1)", "'+1", "'-3%", "'@x", "plain", 5]
