@@ -164,6 +164,9 @@ def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Sc
         rating = Rating(**item)
         if any(r.key == rating.key for r in ratings):
             problems.append(document.problem(f"rating key '{rating.key}' appears twice", ("ratings", index, "key")))
+        if rating.ordinal is not None and not rating.is_rating:
+            problems.append(document.problem(f"'{rating.key}' is an annotation: annotations have no ordinal",
+                                             ("ratings", index, "ordinal")))
         if not icon_file(rating.icon).is_file():
             problems.append(document.problem(f"unknown icon '{rating.icon}' (see Material's icon search)",
                                              ("ratings", index, "icon")))

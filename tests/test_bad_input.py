@@ -115,6 +115,15 @@ def test_bad_claim_file(project, case):
     assert not (project / "pwned").exists()
 
 
+def test_bad_rating_scale(project):
+    scale = original("claims/ratings.yaml").replace("icon: material/comment-quote", "icon: material/no-such-icon")
+    scale = scale.replace("    kind: annotation\n", "    kind: annotation\n    ordinal: 3\n", 1)
+    edit(project, "claims/ratings.yaml", scale)
+    stderr = build_fails(project)
+    assert re.search(r"^claims/ratings\.yaml:\d+:\d+: 'opinion' is an annotation: annotations have no ordinal", stderr, re.M)
+    assert re.search(r"^claims/ratings\.yaml:\d+:\d+: unknown icon 'material/no-such-icon'", stderr, re.M)
+
+
 def test_claims_folder_without_article(project):
     edit(project, "claims/orphan/some-claim.yaml", original(CLAIM))
     assert "claims/orphan: claims folder has no article: expected content/orphan.md" in build_fails(project)
