@@ -18,7 +18,15 @@ site: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) build.py
 
-test: $(VENV)/.installed
+# axe-core and Lighthouse, pinned by package-lock.json (npm writes node_modules/.package-lock.json).
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+test: $(VENV)/.installed node_modules/.package-lock.json
+	@test -x "$(CHROMIUM_PATH)" || [ "$$(id -u)" != 0 ] || bash .ci/system-packages
+	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is needed for the browser tests: run 'sudo bash .ci/system-packages' (Debian) or set CHROMIUM_PATH" >&2; exit 1; }
 	$(PY) -m pytest
 
 serve: $(VENV)/.installed
@@ -27,8 +35,7 @@ serve: $(VENV)/.installed
 
 # make audit  Lighthouse (mobile) on the home, article and a claim page: prints the four scores, fails below target.
 # Slow, so not part of `make test`; needs Chromium (CHROME_PATH) and node_modules (`npm ci`, run here if missing).
-audit: site
-	@test -d node_modules/lighthouse || npm ci --no-audit --no-fund
+audit: site node_modules/.package-lock.json
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) tests/audit.py --runs 3
 
 # make bench  the scale benchmark (BENCHMARKS.md): a synthetic publication of 100 articles x 20 claims and one of 400,
