@@ -18,25 +18,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # also run from tests/audit.py as a script
+import build  # noqa: E402
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
 def site_url(config: Path = ROOT / "mkdocs.yml") -> str:
-    """mkdocs.yml's site_url, ending in "/" ("" when it has none)."""
-
-    class Loader(yaml.SafeLoader):  # mkdocs.yml may use MkDocs' own tags (!ENV, !relative): read them as nothing
-        pass
-
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    url = (yaml.load(config.read_text(encoding="utf-8"), Loader=Loader) or {}).get("site_url") or ""
-    return url if not url or url.endswith("/") else url + "/"
+    """mkdocs.yml's site_url, ending in "/", read as the build reads it."""
+    return build.read_site_settings(config).url
 
 
 def site_path_prefix(config: Path = ROOT / "mkdocs.yml") -> str:
-    """The path part of site_url ("/factcheck/"), where the site is published; "/" without a site_url."""
+    """The path part of site_url ("/factcheck/"), where the site is published."""
     return urlsplit(site_url(config)).path or "/"
 
 

