@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .model import Problem, Span
+from .model import Article, Claim, Coverage, Problem, Span
 
 # Abbreviations that end in a full stop without ending a sentence ("U.S. Ambassador").
 ABBREVIATIONS = frozenset({"U.S.", "U.K.", "U.N.", "E.U.", "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Jr.", "Sr.",
@@ -18,9 +18,26 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+_BLANK_LINES = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")  # one or more lines with nothing but spaces
+
+
 def paragraphs(body: str) -> tuple[str, ...]:
     """An article body's paragraphs (separated by blank lines), each whitespace-normalised."""
-    return tuple(p for p in (normalise(block) for block in re.split(r"\n\s*\n", body)) if p)
+    return paragraphs_and_lines(body, 1)[0]
+
+
+def paragraphs_and_lines(body: str, first_line: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The paragraphs, and the line in the file where each starts (the body starts at `first_line`)."""
+    texts, lines, position = [], [], 0
+    for separator in [*_BLANK_LINES.finditer(body), None]:
+        end = separator.start() if separator else len(body)
+        block = body[position:end]
+        if text := normalise(block):
+            leading = len(block) - len(block.lstrip())
+            texts.append(text)
+            lines.append(first_line + body.count("\n", 0, position + leading))
+        position = separator.end() if separator else end
+    return tuple(texts), tuple(lines)
 
 
 def find(quote: str, paras: tuple[str, ...]) -> list[Span]:
@@ -70,17 +87,23 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     return bounds
 
 
+MAX_HINTS = 20  # finding the closest passage costs a fuzzy search per quote: enough for any real edit
+
+
 def anchor_claims(articles, claims) -> tuple[dict, list[Problem]]:
     """The span of every claim's quote in its article; a quote that is missing, ambiguous or overlaps is a Problem."""
     by_slug = {a.slug: a for a in articles}
     spans: dict = {}
     problems: list[Problem] = []
+    missing = 0
     for claim in claims:
         article = by_slug[claim.article]
         found = find(claim.quote, article.paragraphs)
         if not found:
-            problems.append(Problem(claim.path, "quote not found in content/" + article.path.name
-                                    + f"; the closest passage is: \"{closest_passage(claim.quote, article.paragraphs)}\""))
+            missing += 1
+            hint = (f"; the closest passage is: \"{closest_passage(claim.quote, article.paragraphs)}\""
+                    if missing <= MAX_HINTS else "")
+            problems.append(Problem(claim.path, f"quote not found in content/{article.path.name}{hint}"))
         elif len(found) > 1 and claim.occurrence is None:
             problems.append(Problem(claim.path, f"quote occurs {len(found)} times in the article; "
                                     "add 'occurrence: N' to say which one is meant"))
@@ -100,3 +123,21 @@ def anchor_claims(articles, claims) -> tuple[dict, list[Problem]]:
             message = f"quote overlaps the quote of claim '{key[1]}'; claims mark separate passages"
         problems.append(Problem(by_id[next_key].path, message))
     return spans, problems
+
+
+def coverage(article: Article, placed: list[tuple[Span, Claim]]) -> Coverage:
+    """How many sentences hold a rated claim, how many are marked as opinion/context, and which are neither."""
+    checked = annotated = total = 0
+    unaccounted = []
+    for index, paragraph in enumerate(article.paragraphs):
+        for start, end in sentences(paragraph):
+            total += 1
+            kinds = {claim.rating.kind for span, claim in placed
+                     if span.paragraph == index and span.start < end and span.end > start}
+            if "rating" in kinds:
+                checked += 1
+            elif kinds:
+                annotated += 1
+            else:
+                unaccounted.append((index, paragraph[start:end]))
+    return Coverage(total, checked, annotated, tuple(unaccounted))

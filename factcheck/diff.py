@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +51,10 @@ UNREADABLE: dict = {"verdict": "(unreadable: see the build's errors)"}
 
 
 def _data(path: str, text: str) -> dict:
-    try:
-        data = load.parse_yaml(Path(path), text).data
-    except load.LoadError:
+    document = load.parse_yaml(Path(path), text)
+    if isinstance(document, Problem):
         return UNREADABLE  # the build itself reports what is wrong with the file
-    return data if isinstance(data, dict) else UNREADABLE
+    return document.data if isinstance(document.data, dict) else UNREADABLE
 
 
 def changes(old: dict, new: dict) -> list[Change]:
@@ -127,16 +125,13 @@ def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[st
     return "\n".join(lines), problems
 
 
-def main(root: Path, ref: str) -> int:
+def run(root: Path, ref: str) -> tuple[int, str, list[Problem]]:
+    """The Markdown summary of the claim changes since `ref`, its problems, and the exit status."""
     try:
         old = claims_at(root, ref)
     except subprocess.CalledProcessError as error:
-        print(f"build.py diff: cannot read claims at '{ref}': {error.stderr.decode().strip()}", file=sys.stderr)
-        return 2
+        return 2, "", [Problem(root / "claims", f"cannot read claims at '{ref}': {error.stderr.decode().strip()}")]
     scale = _data("claims/ratings.yaml", (root / "claims" / "ratings.yaml").read_text("utf-8", "replace"))
     labels = {str(r.get("key")): r.get("label") for r in scale.get("ratings", []) if isinstance(r, dict)}
     text, problems = summarise(changes(old, claims_now(root)), labels, ref)
-    print(text)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return 1 if problems else 0
+    return (1 if problems else 0), text, problems

@@ -20,12 +20,12 @@ CSV_FIELDS = ("article", "article_title", "claim_id", "url", "quote", "claim", "
 
 
 def claim_url(site, claim: Claim) -> str:
-    return f"{site.url}{claim.article}/{claim.id}/"
+    return site.url + claim.permalink
 
 
 def claim_review(site, scale: Scale, article: Article, claim: Claim) -> dict | None:
     """schema.org ClaimReview for one claim, as Google's fact-check guidelines describe it; None for annotations."""
-    rating = scale[claim.verdict]
+    rating = claim.rating
     if not rating.is_rating:
         return None
     review_rating = {"@type": "Rating", "alternateName": rating.label}
@@ -58,7 +58,7 @@ def _source_record(source: Source) -> dict:
 
 
 def claim_record(site, publication: Publication, claim: Claim) -> dict:
-    rating = publication.scale[claim.verdict]
+    rating = claim.rating
     article = publication.article[claim.article]
     return {
         "article": {"slug": article.slug, "title": article.title, "url": article.url, "publisher": article.publisher,
@@ -72,7 +72,8 @@ def claim_record(site, publication: Publication, claim: Claim) -> dict:
         "checked": claim.checked.isoformat(),
         "modified": claim.modified.isoformat(),
         "sources": [_source_record(s) for s in claim.sources],
-        "updates": [{"date": u.date.isoformat(), "note": u.note, "previous_verdict": u.previous_verdict}
+        "updates": [{"date": u.date.isoformat(), "note": u.note,
+                     "previous_verdict": u.previous.key if u.previous else None}
                     for u in claim.updates],
     }
 

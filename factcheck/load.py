@@ -1,15 +1,27 @@
-"""Read YAML and front matter safely, keeping where every value came from (for file:line:col errors)."""
+"""Read YAML and front matter safely, keeping where every value came from (for file:line:col errors).
+
+Every file is untrusted (pull requests come from anyone), so reading refuses, with the file and line: symbolic
+links and anything that is not a regular file inside the project, files over a size limit, YAML anchors and
+aliases (a few hundred bytes of aliases expand to gigabytes), tags, nesting deeper than any claim needs, and
+control, invisible or direction-changing characters. Public functions return a result or a Problem; nothing
+raises out of this module.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from . import characters
 from .model import Problem
 
 MAX_BYTES = 1_000_000  # a claim or an article is a few kB; anything this large is a mistake, not content
+MAX_DEPTH = 8  # a claim is at most four levels deep (sources → source → field); room to spare, not to abuse
+MAX_CHARACTER_PROBLEMS = 10  # per file: enough to find them all in an editor, not a flood in the CI log
 
 
 def _text_loader(base: type) -> type:
@@ -53,144 +65,191 @@ class Document:
         line, col = self.marks.get(at, (None, None))
         return None if line is None else (line + self.line_offset, col)
 
-    def problem(self, message: str, at: Path_ = ()) -> Problem:
+    def problem(self, message: str, at: Path_ = (), severity: str = "error") -> Problem:
         line, col = self.where(at) or (None, None)
-        return Problem(self.path, message, line, col)
+        return Problem(self.path, message, line, col, severity)
 
 
-class LoadError(Exception):
+class _Refused(Exception):
+    """Raised inside this module only, and turned into the Problem it carries at the public functions."""
+
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
 
 
-def read_text(path: Path) -> str:
-    """A file's text, or LoadError naming the file when it is too large or not UTF-8."""
+def read_text(path: Path) -> str | Problem:
+    """A regular file's text (not through a link), or a Problem naming the file."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError(Problem(path, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}"))
-        raw = path.read_bytes()
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return Problem(path, "is a symbolic link: the build reads only regular files (a link can point "
+                                 "outside the repository)")
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(path, "is not a regular file")  # a FIFO would block the build for ever
+        if info.st_size > MAX_BYTES:
+            return Problem(path, f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        raise LoadError(Problem(path, f"cannot read: {error.strerror}")) from None
+        return Problem(path, f"cannot read: {error.strerror}")
+    if len(raw) > MAX_BYTES:
+        return Problem(path, f"file is over {MAX_BYTES:,} bytes")
     try:
         return raw.decode("utf-8-sig")  # a byte-order mark, which some Windows editors add, is not content
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise LoadError(Problem(path, f"not valid UTF-8 (byte {error.start})", line)) from None
+        return Problem(path, f"not valid UTF-8 (byte {error.start})", line)
 
 
-def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document:
-    """Parse one YAML document; duplicate keys and unsafe tags are errors, not surprises."""
+def character_problems(path: Path, text: str, line_offset: int = 0) -> list[Problem]:
+    """Every forbidden character written literally in `text`, at its line and column."""
+    problems = []
+    for found in characters.FORBIDDEN.finditer(text):
+        if len(problems) == MAX_CHARACTER_PROBLEMS:
+            problems.append(Problem(path, "more forbidden characters follow; fix these first"))
+            break
+        line_start = text.rfind("\n", 0, found.start()) + 1
+        line = text.count("\n", 0, found.start()) + 1 + line_offset
+        character = found.group()
+        problems.append(Problem(path, f"{characters.describe(character)}: {characters.why(character)}",
+                                line, found.start() - line_start + 1))
+    return problems
+
+
+def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document | Problem:
+    """Parse one YAML document: plain mappings, lists and scalars only; duplicate keys are errors."""
+    if "&" in text or "*" in text:  # only then can the text hold an anchor or an alias
+        if refused := _anchor_or_alias(path, text, line_offset):
+            return refused
     try:
         return _parse(path, text, line_offset, _Loader)
-    except LoadError:
-        if _Loader is _PureLoader:
-            raise
-        return _parse(path, text, line_offset, _PureLoader)  # raises again, with the pure-Python message
+    except _Refused as refused:
+        first = refused.problem
+    except RecursionError:  # the pure-Python composer recurses (libyaml stops at its own limit, with a line)
+        return Problem(path, f"nested more than {MAX_DEPTH} levels deep")
+    if _Loader is _PureLoader:
+        return first
+    try:
+        return _parse(path, text, line_offset, _PureLoader)  # for its clearer message
+    except _Refused as refused:
+        return refused.problem
+    except RecursionError:
+        return first
+
+
+def _anchor_or_alias(path: Path, text: str, line_offset: int) -> Problem | None:
+    loader = _Loader(text)
+    try:
+        while (token := loader.get_token()) is not None:
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                kind = "anchor (&)" if isinstance(token, yaml.AnchorToken) else "alias (*)"
+                return Problem(path, f"YAML {kind} is not allowed: write each value out in full",
+                               token.start_mark.line + 1 + line_offset, token.start_mark.column + 1)
+    except yaml.YAMLError:
+        return None  # not valid YAML either way: parsing reports where
+    finally:
+        loader.dispose()
+    return None
 
 
 def _parse(path: Path, text: str, line_offset: int, loader_class: type) -> Document:
     try:
         loader = loader_class(text)  # the pure-Python reader checks for unprintable characters right here
     except yaml.YAMLError as error:
-        raise LoadError(Problem(path, f"not valid YAML: {error}".replace("\n", " "))) from None
+        raise _Refused(Problem(path, f"not valid YAML: {_first_line(error)}")) from None
     try:
         node = loader.get_single_node()
         if node is None:
-            raise LoadError(Problem(path, "the file is empty" if not line_offset else "the front matter is empty"))
+            raise _Refused(Problem(path, "the file is empty" if not line_offset else "the front matter is empty"))
         marks: dict = {}
-        try:
-            data = _construct(path, node, (), marks, line_offset, None, set())
-        except _Unusual:  # numbers, nulls, tags, aliases, merge keys...: the general way
-            marks.clear()
-            _collect_marks(path, node, (), marks, line_offset)
-            data = loader.construct_document(node)
+        data = _construct(_Walk(path, line_offset, loader, marks), node, (), None)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        # The parts of the message only, never the snippet of the file that PyYAML appends.
         message = " ".join(str(p) for p in (error.context, error.problem) if p)
         if mark.line < len(lines := text.split("\n")) and "\t" in lines[mark.line][:mark.column + 1]:
             message += " (indent with spaces, not tabs)"
-        raise LoadError(Problem(path, message, mark.line + 1 + line_offset, mark.column + 1)) from None
+        raise _Refused(Problem(path, characters.snippet(message, 200), mark.line + 1 + line_offset,
+                               mark.column + 1)) from None
     except yaml.YAMLError as error:  # e.g. a control character the reader refuses
-        raise LoadError(Problem(path, f"not valid YAML: {error}")) from None
+        raise _Refused(Problem(path, f"not valid YAML: {_first_line(error)}")) from None
     finally:
         loader.dispose()
     return Document(path, data, marks, line_offset)
 
 
+def _first_line(error: yaml.YAMLError) -> str:
+    return characters.snippet(str(error).split("\n")[0], 200)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    path: Path
+    line_offset: int
+    loader: yaml.SafeLoader
+    marks: dict
+
+
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+# Scalars the schema may judge (a number where text belongs gets "is not of type 'string'"); no other tags.
+_SCALARS = frozenset({_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"})
 
 
-class _Unusual(Exception):
-    pass
-
-
-def _construct(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int, mark, seen: set):
-    """_collect_marks and loader.construct_document in one walk, for documents made only of mappings, lists and
-    strings (nearly every claim and article): a quarter faster. Raises _Unusual for anything else; the caller then
-    takes the two-step way, which gives the same result and reports errors in the same order."""
+def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
+    """Build the data of a node and record where each value is (a mapping's value is located at its key, where
+    editors look for it). One walk, bounded in depth; anything but mappings, lists and plain scalars is refused."""
     mark = mark or node.start_mark
-    marks[at] = (mark.line + 1, mark.column + 1)
+    walk.marks[at] = (mark.line + 1, mark.column + 1)
+    if len(at) > MAX_DEPTH:
+        raise _Refused(Problem(walk.path, f"nested more than {MAX_DEPTH} levels deep",
+                               mark.line + 1 + walk.line_offset, mark.column + 1))
     kind = type(node)
-    if kind is yaml.ScalarNode:
-        if node.tag != _STR:  # a number, a null, an explicit tag
-            raise _Unusual()
-        return node.value
-    if id(node) in seen:  # an alias: the constructor shares the object, and it may even contain itself
-        raise _Unusual()
-    seen.add(id(node))
+    if kind is yaml.ScalarNode and node.tag in _SCALARS:
+        return node.value if node.tag == _STR else walk.loader.construct_object(node)
     if kind is yaml.MappingNode and node.tag == _MAP:
         result = {}
         for key, value in node.value:
-            if type(key) is not yaml.ScalarNode or key.tag != _STR:  # a merge key (<<), a number, a list...
-                raise _Unusual()
+            if type(key) is not yaml.ScalarNode or key.tag not in _SCALARS:  # a merge key (<<), a list...
+                raise _Refused(Problem(walk.path, "keys are plain words (no merge keys, lists or tags)",
+                                       key.start_mark.line + 1 + walk.line_offset, key.start_mark.column + 1))
             name = key.value
             if name in result:
-                raise LoadError(Problem(path, f"key '{name}' appears twice",
-                                        key.start_mark.line + 1 + line_offset, key.start_mark.column + 1))
-            result[name] = _construct(path, value, (*at, name), marks, line_offset, key.start_mark, seen)
+                raise _Refused(Problem(walk.path, f"key '{characters.snippet(name)}' appears twice",
+                                       key.start_mark.line + 1 + walk.line_offset, key.start_mark.column + 1))
+            result[name] = _construct(walk, value, (*at, name), key.start_mark)
         return result
     if kind is yaml.SequenceNode and node.tag == _SEQ:
-        return [_construct(path, item, (*at, index), marks, line_offset, None, seen)
-                for index, item in enumerate(node.value)]
-    raise _Unusual()
+        return [_construct(walk, item, (*at, index), None) for index, item in enumerate(node.value)]
+    raise _Refused(Problem(walk.path, f"YAML tag {characters.snippet(node.tag)} is not allowed",
+                           mark.line + 1 + walk.line_offset, mark.column + 1))
 
 
-def _collect_marks(path: Path, node: yaml.Node, at: tuple, marks: dict, line_offset: int, mark=None) -> None:
-    """Record where each value is; a mapping's value is located at its key, where editors look for it."""
-    mark = mark or node.start_mark
-    marks[at] = (mark.line + 1, mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
-            if name in seen:
-                raise LoadError(Problem(path, f"key '{name}' appears twice",
-                                        key.start_mark.line + 1 + line_offset, key.start_mark.column + 1))
-            seen.add(name)
-            _collect_marks(path, value, (*at, name), marks, line_offset, key.start_mark)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_marks(path, item, (*at, index), marks, line_offset)
-
-
-def load_yaml(path: Path) -> Document:
-    return parse_yaml(path, read_text(path))
-
-
-def load_front_matter(path: Path) -> tuple[Document, str, int]:
-    """Split a Markdown file into its YAML front matter and body; returns the body's first line number too."""
+def load_yaml(path: Path) -> Document | Problem:
     text = read_text(path)
+    return text if isinstance(text, Problem) else parse_yaml(path, text)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    document: Document
+    body: str
+    body_line: int  # the body's first line in the file
+
+
+def split_front_matter(path: Path, text: str) -> FrontMatter | Problem:
+    """Split a Markdown file into its YAML front matter and body."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise LoadError(Problem(path, "missing front matter: the file must start with a '---' line", 1))
-    try:
-        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
-    except StopIteration:
-        raise LoadError(Problem(path, "front matter is not closed by a '---' line", 1)) from None
+        return Problem(path, "missing front matter: the file must start with a '---' line", 1)
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    if end is None:
+        return Problem(path, "front matter is not closed by a '---' line", 1)
     document = parse_yaml(path, "\n".join(lines[1:end]), line_offset=1)
-    return document, "\n".join(lines[end + 1:]), end + 2
+    if isinstance(document, Problem):
+        return document
+    return FrontMatter(document, "\n".join(lines[end + 1:]), end + 2)
 
 
 @dataclass(frozen=True)
@@ -198,7 +257,7 @@ class Sources:
     """Everything the build reads, parsed but not yet validated."""
 
     scale: Document | None
-    articles: tuple  # (slug, front matter Document, body text, body's first line)
+    articles: tuple  # (slug, FrontMatter)
     claims: tuple  # (article slug, claim id, Document)
     problems: tuple[Problem, ...]
     claim_dirs: tuple[Path, ...]
@@ -208,32 +267,85 @@ class Sources:
 SCALE_FILE = "ratings.yaml"
 
 
+def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
+    """A folder's entries, sorted, without following links: a link is reported, not read."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(Path(e.path) for e in found)
+    except OSError as error:
+        problems.append(Problem(folder, f"cannot read the folder: {error.strerror}"))
+        return []
+    for path in entries:
+        if path.is_symlink():
+            problems.append(Problem(path, "is a symbolic link: the build reads only regular files (a link can "
+                                          "point outside the repository)"))
+    return [p for p in entries if not p.is_symlink()]
+
+
+def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
+    """Read one file, check its characters, and parse it with `parse(path, text)`."""
+    text = read_text(path)
+    if isinstance(text, Problem):
+        return None, [text]
+    problems = character_problems(path, text)
+    if characters.has_control(text):
+        return None, problems  # the YAML reader would refuse the same character again, less clearly
+    parsed = parse(path, text)
+    if isinstance(parsed, Problem):
+        return None, problems + [parsed]
+    if "\\" in text:  # YAML escapes ("\u202e") can write what the text itself does not show
+        document = parsed.document if isinstance(parsed, FrontMatter) else parsed
+        problems += _escaped_character_problems(document, text)
+    return parsed, problems
+
+
+def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
+    """Forbidden characters in values that the file writes as escapes, at the value's position."""
+    problems, todo = [], [((), document.data)]
+    while todo:
+        at, value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(((*at, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend(((*at, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            for character in {c for c in characters.FORBIDDEN.findall(value) if c not in text}:
+                field = ".".join(map(str, at))
+                problems.append(document.problem(
+                    f"{field}: {characters.describe(character)} (written as an escape): {characters.why(character)}",
+                    at))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
+
+
 def read_sources(content_dir: Path, claims_dir: Path) -> Sources:
-    """Read every article, claim and the rating scale; a file that cannot be parsed becomes a Problem."""
+    """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem."""
     problems: list[Problem] = []
+    for folder in (content_dir, claims_dir):
+        if folder.is_symlink():
+            problems.append(Problem(folder, "is a symbolic link: the build reads only the repository's own folders"))
+    if problems:
+        return Sources(None, (), (), tuple(problems), (), frozenset())
 
-    def attempt(read, *args):
-        try:
-            return read(*args)
-        except LoadError as error:
-            problems.append(error.problem)
-            return None
+    def attempt(path: Path, parse):
+        parsed, found = read_file(path, parse)
+        problems.extend(found)
+        return parsed
 
-    scale = attempt(load_yaml, claims_dir / SCALE_FILE)
+    scale = attempt(claims_dir / SCALE_FILE, parse_yaml)
     articles = []
-    article_paths = sorted(content_dir.glob("*.md"))
+    article_paths = [p for p in _entries(content_dir, problems) if p.suffix == ".md"] if content_dir.is_dir() else []
     for path in article_paths:
-        loaded = attempt(load_front_matter, path)
-        if loaded:
-            articles.append((path.stem, *loaded))
+        front_matter = attempt(path, split_front_matter)
+        if front_matter:
+            articles.append((path.stem, front_matter))
     claims = []
-    claim_dirs = tuple(sorted(p for p in claims_dir.iterdir() if p.is_dir())) if claims_dir.is_dir() else ()
+    claim_dirs = tuple(p for p in _entries(claims_dir, problems) if p.is_dir()) if claims_dir.is_dir() else ()
     for folder in claim_dirs:
-        for path in sorted(folder.iterdir()):
+        for path in _entries(folder, problems):
             if path.suffix == ".yml":
                 problems.append(Problem(path, "claim files end in .yaml, not .yml"))
             elif path.suffix == ".yaml":
-                document = attempt(load_yaml, path)
+                document = attempt(path, parse_yaml)
                 if document:
                     claims.append((folder.name, path.stem, document))
     return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,

@@ -30,8 +30,10 @@ def _hash_tree(digest, folder: Path, label: str, suffix: str = "") -> None:
         relative = Path(current).relative_to(folder).as_posix()
         digest.update(f"\0dir {label}/{relative}\0".encode())
         for name in sorted(files):
-            if name.endswith(suffix):
-                data = Path(current, name).read_bytes()
+            path = Path(current, name)
+            # Only regular files, never through a link: reading a FIFO would block, a link may lead anywhere.
+            if name.endswith(suffix) and path.is_file() and not path.is_symlink():
+                data = path.read_bytes()
                 digest.update(f"\0file {name} {len(data)}\0".encode())
                 digest.update(data)
 

@@ -9,13 +9,31 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class Site:
+    """Publication-wide settings, read from mkdocs.yml so they are configured once."""
+
+    name: str
+    url: str  # site_url, ending in "/"
+    publisher: str  # the organisation that publishes the fact-checks (ClaimReview author)
+    publisher_url: str
+
+
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located as precisely as the input allows."""
+    """One thing wrong with the input, located as precisely as the input allows.
+
+    An "error" stops the build; a "warning" is printed but lets a draft build (see factcheck/rules.py).
+    """
 
     path: Path
     message: str
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def relative_to(self, root: Path) -> "Problem":
         """The same problem with its path shown from the project root, as editors see their files."""
@@ -42,6 +60,8 @@ class Rating:
     icon: str
     color: str
     ordinal: int | None = None
+    # Independent publishers a claim with this verdict must cite (ratings.yaml's `publishers`; 0 for annotations).
+    publishers: int = 0
 
     @property
     def is_rating(self) -> bool:
@@ -82,7 +102,13 @@ class Source:
 class Update:
     date: dt.date
     note: str  # Markdown
-    previous_verdict: str | None = None  # set when the update records a verdict change
+    number: int  # its place among the claim's updates, oldest first from 1
+    previous: Rating | None = None  # the verdict it replaced, when the update records a verdict change
+
+    @property
+    def anchor(self) -> str:
+        """The update's id on its claim's page (and in the corrections feed)."""
+        return f"update-{self.number}"
 
 
 @dataclass(frozen=True)
@@ -101,7 +127,7 @@ class Claim:
     path: Path
     quote: str
     claim: str
-    verdict: str
+    rating: Rating
     summary: str
     checked: dt.date
     analysis: str = ""
@@ -110,8 +136,28 @@ class Claim:
     occurrence: int | None = None  # which occurrence of the quote is meant, when it appears more than once
 
     @property
+    def verdict(self) -> str:
+        return self.rating.key
+
+    @property
     def modified(self) -> dt.date:
         return max([self.checked, *(u.date for u in self.updates)])
+
+    # The permalink scheme, defined once: pages, links, feeds and exports all use these.
+    @property
+    def permalink(self) -> str:
+        """The claim page's path from the site root."""
+        return f"{self.article}/{self.id}/"
+
+    @property
+    def page_file(self) -> str:
+        """The claim page's file in the generated docs folder."""
+        return f"{self.article}/{self.id}/index.md"
+
+    @property
+    def passage_id(self) -> str:
+        """The id of the claim's marked passage on its article page."""
+        return f"claim-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -124,11 +170,22 @@ class Development:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How much of an article was reviewed, sentence by sentence."""
+
+    total: int
+    checked: int  # sentences that hold a rated claim
+    annotated: int  # sentences marked only as opinion or context
+    unaccounted: tuple[tuple[int, str], ...]  # (paragraph index, sentence) of each sentence neither checked nor marked
+
+
+@dataclass(frozen=True)
 class Article:
     slug: str
     path: Path
     title: str
     paragraphs: tuple[str, ...]  # whitespace-normalised, in order
+    paragraph_lines: tuple[int, ...]  # the line in the file where each paragraph starts
     publisher: str | None = None
     author: str | None = None
     url: str | None = None

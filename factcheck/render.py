@@ -17,33 +17,14 @@ from markupsafe import Markup, escape
 
 from . import anchor
 from . import exports
-from .model import Article, Claim, Publication, Rating, Update
-from .validate import icon_file
-
-
-@dataclass(frozen=True)
-class Site:
-    """Publication-wide settings, read from mkdocs.yml so they are configured once."""
-
-    name: str
-    url: str  # site_url, ending in "/"
-    publisher: str  # the organisation that publishes the fact-checks (ClaimReview author)
-    publisher_url: str
+from .model import Article, Claim, Coverage, Publication, Rating, Site, Update
+from .icons import icon_svg
 
 
 @dataclass(frozen=True)
 class Segment:
     text: str
-    claim: Claim | None = None
-    rating: Rating | None = None
-
-
-@dataclass(frozen=True)
-class Coverage:
-    total: int
-    checked: int  # sentences that hold a rated claim
-    annotated: int  # sentences marked only as opinion or context
-    unaccounted: tuple[str, ...]
+    claim: Claim | None = None  # set when the segment is a marked passage
 
 
 @dataclass(frozen=True)
@@ -69,7 +50,6 @@ class Correction:
     update: Update
     claim: Claim
     article: Article
-    number: int  # its place among the claim's updates (oldest is 1): the anchor `update-N` on the claim page
 
 
 FEED_SIZE = 50  # entries per feed: readers want what is recent; the full record is on the site and in claims.json
@@ -134,13 +114,6 @@ def host(url: str) -> str:
     return name.removeprefix("www.")
 
 
-@lru_cache(maxsize=None)
-def icon_svg(name: str) -> Markup:
-    """A bundled Material icon's SVG, hidden from assistive technology (the label carries the meaning)."""
-    svg = icon_file(name).read_text(encoding="utf-8")
-    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
-
-
 def front_matter_text(value: str) -> Markup:
     """A string for page front matter: HTML-escaped, then quoted as JSON (valid YAML).
 
@@ -160,61 +133,41 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def segments(paragraph: str, marks: list[tuple[int, int, Claim, Rating]]) -> tuple[Segment, ...]:
+def segments(paragraph: str, marks: list[tuple[int, int, Claim]]) -> tuple[Segment, ...]:
     """Cut a paragraph into plain text and marked passages (marks are sorted and do not overlap)."""
     parts, position = [], 0
-    for start, end, claim, rating in marks:
+    for start, end, claim in marks:
         if start > position:
             parts.append(Segment(paragraph[position:start]))
-        parts.append(Segment(paragraph[start:end], claim, rating))
+        parts.append(Segment(paragraph[start:end], claim))
         position = end
     if position < len(paragraph):
         parts.append(Segment(paragraph[position:]))
     return tuple(parts)
 
 
-def coverage(article: Article, placed: list[tuple]) -> Coverage:
-    """How many sentences hold a rated claim, how many are marked as opinion/context, and which are neither."""
-    checked = annotated = total = 0
-    unaccounted = []
-    for index, paragraph in enumerate(article.paragraphs):
-        for start, end in anchor.sentences(paragraph):
-            total += 1
-            kinds = {rating.kind for span, claim, rating in placed
-                     if span.paragraph == index and span.start < end and span.end > start}
-            if "rating" in kinds:
-                checked += 1
-            elif kinds:
-                annotated += 1
-            else:
-                unaccounted.append(paragraph[start:end])
-    return Coverage(total, checked, annotated, tuple(unaccounted))
-
-
 def article_view(publication: Publication, article: Article) -> ArticleView:
-    scale = publication.scale
-    placed = sorted(((publication.spans[(c.article, c.id)], c, scale[c.verdict])
-                     for c in publication.claims_of(article)),
+    placed = sorted(((publication.spans[(c.article, c.id)], c) for c in publication.claims_of(article)),
                     key=lambda item: (item[0].paragraph, item[0].start))
     paragraphs = tuple(
-        segments(text, [(s.start, s.end, c, r) for s, c, r in placed if s.paragraph == index])
+        segments(text, [(s.start, s.end, c) for s, c in placed if s.paragraph == index])
         for index, text in enumerate(article.paragraphs))
-    counts = {r.key: 0 for r in scale.ratings}
-    for _, claim, _ in placed:
-        counts[claim.verdict] += 1
-    claims = tuple(c for _, c, _ in placed)
+    counts = {r: 0 for r in publication.scale.ratings}
+    for _, claim in placed:
+        counts[claim.rating] += 1
+    claims = tuple(c for _, c in placed)
     return ArticleView(
         article=article, claims=claims, paragraphs=paragraphs,
-        scorecard=tuple((r, counts[r.key]) for r in scale.ratings if counts[r.key]),
-        coverage=coverage(article, placed),
+        scorecard=tuple((r, n) for r, n in counts.items() if n),
+        coverage=anchor.coverage(article, placed),
         checked=max((c.modified for c in claims), default=None))
 
 
 def corrections(publication: Publication) -> tuple[Correction, ...]:
     """Every update across the publication, newest first."""
-    found = [Correction(u, c, publication.article[c.article], n)
-             for c in publication.claims for n, u in enumerate(c.updates, start=1)]
-    return tuple(sorted(found, key=lambda x: (x.update.date, x.claim.article, x.claim.id, x.number), reverse=True))
+    found = [Correction(u, c, publication.article[c.article]) for c in publication.claims for u in c.updates]
+    return tuple(sorted(found, key=lambda x: (x.update.date, x.claim.article, x.claim.id, x.update.number),
+                        reverse=True))
 
 
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
@@ -245,7 +198,7 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
         slug = view.article.slug
         pages[f"{slug}/index.md"] = article_template.render(view=view, **common)
         for claim in view.claims:
-            pages[f"{slug}/{claim.id}/index.md"] = claim_template.render(
-                view=view, claim=claim, rating=publication.scale[claim.verdict],
-                claim_review=exports.claim_review(site, publication.scale, view.article, claim), **common)
+            pages[claim.page_file] = claim_template.render(
+                view=view, claim=claim, claim_review=exports.claim_review(site, publication.scale, view.article, claim),
+                **common)
     return pages

@@ -8,13 +8,15 @@ import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import fastjsonschema
 
-from .load import Document, Sources
+from . import anchor, characters, rules
+from .icons import icon_file
+from .load import Document, FrontMatter, Sources
 from .model import Article, Claim, Development, Problem, Rating, Scale, Source, Update
-from . import anchor
 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
@@ -64,32 +66,6 @@ class _Validator:
         return self._validator
 
 
-def icon_file(name: str) -> Path:
-    """The SVG file of a Material bundled icon such as 'material/check-circle'."""
-    import material  # the theme package ships its icon set, the same one Material's :icon: shortcodes use
-    return Path(material.__file__).parent / "templates" / ".icons" / f"{name}.svg"
-
-
-# Control characters and lone UTF-16 surrogates (YAML's "\ud83d" escapes are not combined into one character):
-# neither can be written as UTF-8 or XML.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def control_character_problems(document: Document) -> list[Problem]:
-    """Control characters and surrogates (written as YAML escapes) would break the pages, feeds and exports."""
-    problems, todo = [], [((), document.data)]
-    while todo:
-        at, value = todo.pop()
-        if isinstance(value, dict):
-            todo.extend(((*at, k), v) for k, v in value.items())
-        elif isinstance(value, list):
-            todo.extend(((*at, i), v) for i, v in enumerate(value))
-        elif isinstance(value, str) and (found := CONTROL.search(value)):
-            problems.append(document.problem(
-                f"{'.'.join(map(str, at))}: control character U+{ord(found.group()):04X} is not allowed", at))
-    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
-
-
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
     problems = []
@@ -107,12 +83,72 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
         if error.validator == "required":
             message = f"missing required key {error.message.split(' is a required')[0]}" + (f" in {field}" if field else "")
         elif error.validator == "enum":
-            message = f"{field}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+            message = f"{field}: {_shown(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
         elif error.validator == "pattern" and error.schema.get("description") in PATTERN_MESSAGES:
-            message = f"{field}: {error.instance!r} {PATTERN_MESSAGES[error.schema['description']]}"
-        else:
-            message = f"{field}: {error.message}"
+            message = f"{field}: {_shown(error.instance)} {PATTERN_MESSAGES[error.schema['description']]}"
+        elif error.validator == "maxLength":
+            message = f"{field}: {len(error.instance):,} characters; the limit is {error.validator_value:,}"
+        elif error.validator == "type":
+            message = f"{field}: {_shown(error.instance)} is not of type '{error.validator_value}'"
+        else:  # jsonschema's own words may quote the whole value: never more than a snippet of it
+            message = f"{field}: {characters.snippet(error.message, 200)}"
         problems.append(document.problem(message, at))
+    return problems
+
+
+def _shown(value: object) -> str:
+    """A value as a message shows it: repr-like, short and escaped."""
+    return characters.snippet(repr(value) if not isinstance(value, str) else f"'{value}'", 80)
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a URL a reader will open, or None. The schema has checked it starts http(s)://."""
+    if any(c.isspace() for c in url) or characters.FORBIDDEN.search(url):
+        return "contains white space, control or invisible characters"
+    if "\\" in url:
+        return "contains a backslash (browsers read it as '/', so the link would open another address)"
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return ("has user information before the host ('https://trusted.example@other.example/' shows one host "
+                "and opens another)")
+    try:
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return "has an invalid port"
+    if not host:
+        return "has no host"
+    if not host.isascii():
+        return "has a non-ASCII host: write it in its xn-- form, so readers see which site it opens"
+    return None
+
+
+MAX_BRACKETS = 100  # Python-Markdown's link search grows with the square of unmatched '[': far more than any note needs
+# List and quote markers stacked at the start of a line: Python-Markdown nests them recursively.
+_NESTED = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)]|>)[ \t]+){10}", re.M)
+
+
+def markdown_problem(text: str) -> str | None:
+    """What would make an editor's Markdown slow or impossible to render, or None."""
+    if text.count("[") > MAX_BRACKETS:
+        return f"has {text.count('['):,} '[' characters; Markdown fields may have at most {MAX_BRACKETS}"
+    if found := _NESTED.search(text):
+        return f"nests lists or quotes more than 9 levels deep on one line ({characters.snippet(found.group(), 30)})"
+    return None
+
+
+MARKDOWN_FIELDS = {"claim": (("analysis",), ("updates", "*", "note")), "article": (("assessment",), ("provenance",))}
+
+
+def _markdown_problems(document: Document, kind: str) -> list[Problem]:
+    problems = []
+    for field in MARKDOWN_FIELDS[kind]:
+        values = [((), document.data)]
+        for key in field:  # "*": every item of a list
+            values = [((*at, k), item[k]) for at, item in values if isinstance(item, (dict, list))
+                      for k in (range(len(item)) if key == "*" else [key]) if (key == "*" or k in item)]
+        for at, value in values:
+            if isinstance(value, str) and (wrong := markdown_problem(value)):
+                problems.append(document.problem(f"{'.'.join(map(str, at))}: {wrong}", at))
     return problems
 
 
@@ -122,6 +158,16 @@ class _Checker:
     def __init__(self, today: dt.date):
         self.today = today
         self.problems: list[Problem] = []
+
+    def rating(self, document: Document, at: tuple, key: str | None, scale: Scale) -> Rating | None:
+        if key is None:
+            return None
+        if key not in scale:
+            self.problems.append(document.problem(
+                f"{'.'.join(map(str, at))}: '{characters.snippet(key)}' is not in the rating scale "
+                f"({', '.join(r.key for r in scale.ratings)})", at))
+            return None
+        return scale[key]
 
     def date(self, document: Document, at: tuple, value: str | None) -> dt.date | None:
         if value is None:
@@ -136,14 +182,16 @@ class _Checker:
                 f"{'.'.join(map(str, at))}: {value} is in the future (today is {self.today})", at))
         return parsed
 
+    def url(self, document: Document, at: tuple, url: str | None) -> None:
+        if url is not None and (wrong := url_problem(url)):
+            self.problems.append(document.problem(f"{'.'.join(map(str, at))}: {_shown(url)} {wrong}", at))
+
     def sources(self, document: Document, at: tuple, items: list) -> tuple[Source, ...]:
         result, seen = [], set()
         for index, item in enumerate(items):
             here = (*at, index)
             for key in ("url", "archived_url"):
-                url = item.get(key)
-                if url is not None and not urlsplit(url).hostname:
-                    self.problems.append(document.problem(f"{key} {url!r} has no host", (*here, key)))
+                self.url(document, (*here, key), item.get(key))
             if item["url"] in seen:
                 self.problems.append(document.problem(f"source url {item['url']} is listed twice", (*here, "url")))
             seen.add(item["url"])
@@ -161,12 +209,15 @@ def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Sc
         return None, problems
     ratings = []
     for index, item in enumerate(document.data["ratings"]):
-        rating = Rating(**item)
+        rating = Rating(**{"publishers": 1 if item["kind"] == "rating" else 0, **item})
         if any(r.key == rating.key for r in ratings):
             problems.append(document.problem(f"rating key '{rating.key}' appears twice", ("ratings", index, "key")))
         if rating.ordinal is not None and not rating.is_rating:
             problems.append(document.problem(f"'{rating.key}' is an annotation: annotations have no ordinal",
                                              ("ratings", index, "ordinal")))
+        if rating.publishers and not rating.is_rating:
+            problems.append(document.problem(f"'{rating.key}' is an annotation: annotations need no sources",
+                                             ("ratings", index, "publishers")))
         if not icon_file(rating.icon).is_file():
             problems.append(document.problem(f"unknown icon '{rating.icon}' (see Material's icon search)",
                                              ("ratings", index, "icon")))
@@ -176,16 +227,15 @@ def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Sc
     return Scale(tuple(ratings)), problems
 
 
-def build_article(slug: str, document: Document, body: str, body_line: int, validator, checker: _Checker):
-    problems = schema_problems(document, validator) + control_character_problems(document)
+def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Checker):
+    document = front_matter.document
+    problems = schema_problems(document, validator) or _markdown_problems(document, "article")
     if not CLAIM_ID.match(slug):
         problems.append(Problem(document.path, "article file names are lowercase letters, digits and hyphens"))
-    paras = anchor.paragraphs(body)
+    paras, lines = anchor.paragraphs_and_lines(front_matter.body, front_matter.body_line)
     if not paras:
-        problems.append(Problem(document.path, "the article has no text after its front matter", body_line))
-    if found := CONTROL.search(body):
-        line = body_line + body[:found.start()].count("\n")
-        problems.append(Problem(document.path, f"control character U+{ord(found.group()):04X} is not allowed", line))
+        problems.append(Problem(document.path, "the article has no text after its front matter",
+                                front_matter.body_line))
     if problems:
         checker.problems.extend(problems)
         return None
@@ -194,8 +244,10 @@ def build_article(slug: str, document: Document, body: str, body_line: int, vali
         Development(date=checker.date(document, ("next", i, "date"), item["date"]), summary=item["summary"],
                     sources=checker.sources(document, ("next", i, "sources"), item["sources"]))
         for i, item in enumerate(data.get("next", [])))
+    checker.url(document, ("url",), data.get("url"))
     return Article(
-        slug=slug, path=document.path, title=data["title"], paragraphs=paras, publisher=data.get("publisher"),
+        slug=slug, path=document.path, title=data["title"], paragraphs=paras, paragraph_lines=lines,
+        publisher=data.get("publisher"),
         author=data.get("author"), url=data.get("url"),
         published=checker.date(document, ("published",), data.get("published")),
         assessment=data.get("assessment", ""), provenance=data.get("provenance", ""),
@@ -203,35 +255,29 @@ def build_article(slug: str, document: Document, body: str, body_line: int, vali
 
 
 def build_claim(slug: str, claim_id: str, document: Document, validator, scale: Scale, checker: _Checker):
-    problems = schema_problems(document, validator) + control_character_problems(document)
+    problems = schema_problems(document, validator) or _markdown_problems(document, "claim")
     if not CLAIM_ID.match(claim_id):
         problems.append(Problem(document.path, "claim file names are lowercase letters, digits and hyphens"))
     if problems:
         checker.problems.extend(problems)
         return None
     data = document.data
-    verdict = data["verdict"]
-    if verdict not in scale:
-        checker.problems.append(document.problem(
-            f"verdict: '{verdict}' is not in the rating scale ({', '.join(r.key for r in scale.ratings)})",
-            ("verdict",)))
-    elif scale[verdict].is_rating and not data.get("sources"):
-        checker.problems.append(document.problem(
-            f"verdict '{verdict}' is a rating and needs at least one source", ("verdict",)))
+    rating = checker.rating(document, ("verdict",), data["verdict"], scale)
     updates = tuple(
-        Update(date=checker.date(document, ("updates", i, "date"), u["date"]), note=u["note"],
-               previous_verdict=u.get("previous_verdict"))
+        Update(date=checker.date(document, ("updates", i, "date"), u["date"]), note=u["note"], number=0,
+               previous=checker.rating(document, ("updates", i, "previous_verdict"), u.get("previous_verdict"), scale))
         for i, u in enumerate(data.get("updates", [])))
-    for i, update in enumerate(updates):
-        if update.previous_verdict is not None and update.previous_verdict not in scale:
-            checker.problems.append(document.problem(
-                f"updates.{i}.previous_verdict: '{update.previous_verdict}' is not in the rating scale",
-                ("updates", i, "previous_verdict")))
-    return Claim(
-        id=claim_id, article=slug, path=document.path, quote=data["quote"], claim=data["claim"], verdict=verdict,
+    updates = tuple(replace(u, number=n) for n, u in enumerate(
+        sorted(updates, key=lambda u: u.date or dt.date.min), start=1))
+    if rating is None:
+        return None
+    claim = Claim(
+        id=claim_id, article=slug, path=document.path, quote=data["quote"], claim=data["claim"], rating=rating,
         summary=data["summary"], checked=checker.date(document, ("checked",), data["checked"]),
         analysis=data.get("analysis", ""), sources=checker.sources(document, ("sources",), data.get("sources", [])),
-        updates=tuple(sorted(updates, key=lambda u: u.date or dt.date.min)), occurrence=data.get("occurrence"))
+        updates=updates, occurrence=data.get("occurrence"))
+    checker.problems.extend(rules.claim_problems(claim, document))
+    return claim
 
 
 def validate(sources: Sources, today: dt.date) -> tuple[Scale | None, tuple[Article, ...], tuple[Claim, ...],
@@ -244,8 +290,8 @@ def validate(sources: Sources, today: dt.date) -> tuple[Scale | None, tuple[Arti
     if sources.scale is not None:
         scale, problems = build_scale(sources.scale, validators["ratings"])
         checker.problems.extend(problems)
-    articles = tuple(a for a in (build_article(slug, doc, body, line, validators["article"], checker)
-                                 for slug, doc, body, line in sources.articles) if a)
+    articles = tuple(a for a in (build_article(slug, front_matter, validators["article"], checker)
+                                 for slug, front_matter in sources.articles) if a)
     article_slugs = {slug for slug, *_ in sources.articles}
     for folder in sources.claim_dirs:
         if folder.name not in sources.article_slugs:

@@ -8,12 +8,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .model import Problem
+
 
 MARKER = ".generated-by-build-py"  # in every docs folder write_tree fills: a folder without it is not ours to empty
-
-
-class NotOurs(Exception):
-    """The output folder holds files build.py did not make; replacing its contents could destroy someone's work."""
 
 
 @dataclass(frozen=True)
@@ -23,13 +21,19 @@ class WriteReport:
     unchanged: int
 
 
+def ownership_problem(out: Path) -> Problem | None:
+    """A folder that holds files the build did not make is not ours to empty: replacing it could destroy work."""
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        return Problem(out, "is not empty and was not made by build.py; choose another --out")
+    return None
+
+
 def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
     """Make `out` hold exactly `files`, rewriting only files whose bytes differ (so `mkdocs serve` does not loop).
 
-    Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file.
+    Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file. The caller
+    has checked `ownership_problem` first.
     """
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise NotOurs(f"{out} is not empty and was not made by build.py; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).touch()
     written, unchanged = [], 0

@@ -20,13 +20,13 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # also run from tests/audit.py as a script
-import build  # noqa: E402
+from factcheck import pipeline  # noqa: E402
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
 def site_url(config: Path = ROOT / "mkdocs.yml") -> str:
     """mkdocs.yml's site_url, ending in "/", read as the build reads it."""
-    return build.read_site_settings(config).url
+    return pipeline.read_site_settings(config).url
 
 
 def site_path_prefix(config: Path = ROOT / "mkdocs.yml") -> str:

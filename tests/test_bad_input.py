@@ -7,16 +7,18 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import build
-from conftest import copy_project, run_build
+from conftest import ROOT, copy_project, run_build
+from factcheck import pipeline
 
 SLUG = "turkey-s400-f35"
 CLAIM = f"claims/{SLUG}/ambassador-name.yaml"
@@ -45,8 +47,9 @@ def tree_digest(folder: Path) -> dict[str, str]:
 def build_fails(project: Path) -> str:
     """Run the full build on a broken project; check exit 1, no traceback, nothing published changed."""
     site, generated = tree_digest(project / "site"), tree_digest(project / "generated")
+    # The timeout catches a hang (a test never judges speed): every bad input is refused in well under a second.
     result = subprocess.run([sys.executable, "build.py", "--site"], cwd=project, capture_output=True, text=True,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=60)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output, output
@@ -62,7 +65,7 @@ def edit(project: Path, relative: str, text: str | bytes) -> None:
 
 
 def original(relative: str) -> str:
-    return (build.ROOT / relative).read_text(encoding="utf-8")
+    return (ROOT / relative).read_text(encoding="utf-8")
 
 
 def replace_line(relative: str, key: str, new: str) -> str:
@@ -100,10 +103,68 @@ CASES = {
     "impossible date": (lambda: replace_line(CLAIM, "checked", "checked: 2026-02-30"),
                         r"ambassador-name\.yaml:\d+:\d+: checked: '2026-02-30' is not a real date"),
     "control character": (lambda: replace_line(CLAIM, "claim", 'claim: "Tom\\u0001Brady"'),
-                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: control character U\+0001"),
+                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: U\+0001 .*control characters are not allowed"),
     "surrogate escape": (lambda: replace_line(CLAIM, "quote", 'quote: "Tom Brady \\ud83d\\ude00"'),  # as JSON writes 😀
-                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: control character U\+D83D"),
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: U\+D83D .*control characters are not allowed"),
 }
+
+
+# --- hostile edits: what an outside contributor could try in a pull request ------------------------------------
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9))
+
+
+def after(key: str, text: str) -> str:
+    """The claim with `text` put after `key: ` on its first line."""
+    return re.sub(rf"^{key}: ", lambda _: f"{key}: {text}", original(CLAIM), count=1, flags=re.M)
+
+
+def nested(depth: int) -> str:
+    return original(CLAIM) + "extra:\n" + "".join("  " * i + "- \n" for i in range(depth))
+
+
+HOSTILE = {
+    "alias bomb": (lambda: original(CLAIM) + ALIAS_BOMB,
+                   rf"ambassador-name\.yaml:{len(original(CLAIM).splitlines()) + 1}:4: YAML anchor \(&\) is not allowed"),
+    "alias": (lambda: original(CLAIM).replace("\nclaim:", "\nx: &q here\nclaim:", 1),
+              r"ambassador-name\.yaml:\d+:4: YAML anchor \(&\) is not allowed"),
+    "merge key": (lambda: original(CLAIM) + "extra:\n  <<: {a: b}\n",
+                  r"ambassador-name\.yaml:\d+:3: keys are plain words \(no merge keys"),
+    "deep flow nesting": (lambda: original(CLAIM) + "extra: " + "[" * 300 + "]" * 300 + "\n",
+                          r"ambassador-name\.yaml:\d+:\d+: nested more than 8 levels deep"),
+    "deep flow nesting beyond libyaml": (lambda: original(CLAIM) + "extra: " + "[" * 20000 + "\n",
+                                         r"ambassador-name\.yaml:\d+:\d+: .*nesting depth"),
+    "deep block nesting": (lambda: nested(40), r"ambassador-name\.yaml:\d+:\d+: nested more than 8 levels deep"),
+    "right-to-left override": (lambda: after("summary", "Ankara \u202edias ti\u202c said it."),
+                               rf"ambassador-name\.yaml:{line_of(CLAIM, 'summary')}:17: U\+202E \(RIGHT-TO-LEFT OVERRIDE\): "
+                               r"direction-changing characters are not allowed"),
+    "isolate": (lambda: after("claim", "\u2066x\u2069 "), rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:8: U\+2066"),
+    "zero-width space": (lambda: after("quote", "\u200b"),
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:8: U\+200B \(ZERO WIDTH SPACE\): invisible"),
+    "escaped override": (lambda: replace_line(CLAIM, "claim", 'claim: "Ankara \\u202Edias ti"'),
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: U\+202E .*written as an escape"),
+    "tag character": (lambda: after("claim", "\U000e0041"), rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:8: U\+E0041"),
+    "space in url": (lambda: original(CLAIM).replace("- url: https://", "- url: https://evil.example/ https://", 1),
+                     r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* contains white space"),
+    "escaped control in url": (lambda: re.sub(r"- url: (\S+)", lambda m: f'- url: "{m.group(1)}\\u0007"',
+                                              original(CLAIM), count=1),
+                               r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: U\+0007"),
+    "user information before the host": (
+        lambda: original(CLAIM).replace("- url: https://", "- url: https://trusted.example@", 1),
+        r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* has user information before the host"),
+    "backslash in url": (lambda: original(CLAIM).replace("- url: https://", "- url: https://trusted.example\\@", 1),
+                         r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* contains a backslash"),
+    "non-ASCII host": (lambda: original(CLAIM).replace("- url: https://", "- url: https://аpple.com/", 1),
+                       r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* non-ASCII host"),
+    "huge quote": (lambda: replace_line(CLAIM, "quote", "quote: " + "word " * 5000),
+                   rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: 24,999 characters; the limit is 1,000"),
+    "markdown bracket bomb": (lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  " + "[" * 15000 + "\n", 1),
+                              rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: has 15,0\d\d '\['"),
+    "markdown nesting bomb": (lambda: replace_line(CLAIM, "analysis", "analysis: " + "1. " * 3000 + "x"),
+                              rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: nests lists"),
+}
+CASES.update(HOSTILE)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -113,6 +174,83 @@ def test_bad_claim_file(project, case):
     stderr = build_fails(project)
     assert re.search(f"^claims/{SLUG}/{expected}", stderr.replace(str(project) + "/", ""), re.M), stderr
     assert not (project / "pwned").exists()
+
+
+SECRET = "root:x:0:0:SECRET-OUTSIDE-THE-REPOSITORY"
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A file outside the repository whose contents must never reach a message."""
+    path = tmp_path / "outside.yaml"
+    path.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
+    return path
+
+
+def test_a_claim_that_is_a_symbolic_link_is_not_followed(project, outside):
+    (project / CLAIM).unlink()
+    (project / CLAIM).symlink_to(outside)
+    stderr = build_fails(project)
+    assert f"claims/{SLUG}/ambassador-name.yaml: is a symbolic link" in stderr
+    assert "SECRET" not in stderr
+
+
+def test_a_claims_folder_that_is_a_symbolic_link_is_not_followed(project, outside):
+    (project / "claims" / "elsewhere").symlink_to(outside.parent, target_is_directory=True)
+    (project / "content" / "linked.md").symlink_to(outside)
+    stderr = build_fails(project)
+    assert "claims/elsewhere: is a symbolic link" in stderr and "content/linked.md: is a symbolic link" in stderr
+    assert "SECRET" not in stderr
+
+
+def test_a_fifo_does_not_hang_the_build(project):
+    os.mkfifo(project / "claims" / SLUG / "pipe.yaml")
+    assert f"claims/{SLUG}/pipe.yaml: is not a regular file" in build_fails(project)
+
+
+def test_messages_quote_only_a_short_escaped_snippet(project):
+    secret = "S3CRET" * 2000
+    edit(project, CLAIM, replace_line(CLAIM, "verdict", f"verdict: {secret}"))
+    stderr = build_fails(project)
+    (line,) = [line for line in stderr.splitlines() if "ambassador-name.yaml" in line]
+    assert len(line) < 300 and stderr.count("S3CRET") * len("S3CRET") <= 80
+
+
+def test_a_file_name_cannot_reorder_the_log(project):
+    edit(project, f"claims/{SLUG}/evil\u202eyaml.yaml", "")
+    stderr = build_fails(project)
+    assert "\u202e" not in stderr and "evil\\u202eyaml.yaml" in stderr
+
+
+def test_windows_line_endings_and_byte_order_mark_still_build(project):
+    for relative in (CLAIM, f"content/{SLUG}.md"):
+        text = original(relative).replace("\n", "\r\n")
+        edit(project, relative, b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = run_build(project, "--site")
+    assert "problem" not in result.stderr
+    assert "Tom Brady" in (project / "site" / SLUG / "ambassador-name" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_killed_build_leaves_the_site_and_is_swept_up_by_the_next(project):
+    site = tree_digest(project / "site")
+    edit(project, CLAIM, replace_line(CLAIM, "summary", "summary: A changed summary, so the site is rebuilt."))
+    build = subprocess.Popen([sys.executable, "build.py", "--site"], cwd=project, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        for _ in range(6000):  # until MkDocs is writing into its temporary folder (or the build has ended)
+            if any((p / "site").exists() for p in project.glob(".site-*")) or build.poll() is not None:
+                break
+            time.sleep(0.01)
+        build.send_signal(signal.SIGKILL)
+    finally:
+        build.wait()
+    if build.returncode != -signal.SIGKILL:
+        pytest.skip("the build finished before it could be killed")
+    assert list(project.glob(".site-*")), "the killed build left no temporary folder: nothing to sweep"
+    assert tree_digest(project / "site") == site  # the published site is intact
+    run_build(project, "--site")
+    assert not list(project.glob(".site-*"))
+    assert "A changed summary" in (project / "site" / SLUG / "ambassador-name" / "index.html").read_text("utf-8")
 
 
 def test_bad_rating_scale(project):
@@ -181,7 +319,7 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
     for source in data["sources"]:
         for key in ("title", "publisher", "excerpt"):
             source[key] = payload
-        source["url"] = source["url"] + '?q="><img src=x onerror=alert(1)>'
+        source["url"] = source["url"] + '?q="><img/src=x/onerror=alert(1)>'  # no space: URLs with one are refused
     data["updates"] = [{"date": "2026-01-01", "note": payload + " [x](javascript:alert(1))"}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     article = project / "content" / f"{SLUG}.md"
@@ -226,9 +364,9 @@ def scratch(tmp_path_factory) -> Path:
 
 def assemble_with(scratch: Path, data: bytes) -> None:
     (scratch / CLAIM).write_bytes(data)
-    publication, pages, problems = build.assemble(scratch, build.read_site_settings(build.ROOT / "mkdocs.yml"))
-    assert (publication is None) == bool(problems)
-    for problem in problems:
+    assembly = pipeline.assemble(scratch, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
+    assert (assembly.publication is None) == bool(assembly.errors)
+    for problem in assembly.problems:
         assert str(problem).startswith(str(problem.path)) and problem.message
 
 

@@ -1,0 +1,52 @@
+"""Characters that have no place in editorial text, in one table for every file the build reads.
+
+Control characters and lone surrogates cannot be written as UTF-8, XML or JSON. Direction-changing and invisible
+characters are the harder case: a reviewer reads one thing in the diff while readers are shown another (a summary
+whose words display in a different order than they are stored, a URL that hides a character), so they are refused
+with their exact position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Tab, line feed and carriage return are layout (CRLF files from Windows editors are welcome); the rest are not.
+CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+# Bidirectional embeddings, overrides, isolates and marks; zero-width and other invisible format characters;
+# line/paragraph separators; Unicode "tag" characters (invisible ASCII look-alikes used to smuggle text).
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+             "\u3164\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
+FORBIDDEN = re.compile(f"[{CONTROL}{INVISIBLE}]")
+_CONTROL = re.compile(f"[{CONTROL}]")
+
+
+def describe(character: str) -> str:
+    """'U+202E (RIGHT-TO-LEFT OVERRIDE)': what the character is, never the character itself."""
+    name = unicodedata.name(character, "")
+    code = f"U+{ord(character):04X}"
+    return f"{code} ({name})" if name else code
+
+
+def why(character: str) -> str:
+    if _CONTROL.match(character):
+        return "control characters are not allowed"
+    if unicodedata.bidirectional(character) in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI",
+                                                "LRM", "RLM") or character == "\u061c":
+        return "direction-changing characters are not allowed (text could display in another order than it is stored)"
+    return "invisible characters are not allowed (what reviewers see would differ from what is stored)"
+
+
+def has_control(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    """A short, escaped excerpt of untrusted text for a message: never more than `limit` characters of it, and
+    nothing that could change how a terminal or a CI log shows the message."""
+    return printable(text if len(text) <= limit else text[:limit] + "…").replace("\t", "\\t")
+
+
+def printable(text: str) -> str:
+    """`text` with every forbidden character and line break escaped, whole: for one line of a terminal or CI log."""
+    return FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text).replace("\n", "\\n").replace("\r", "\\r")

@@ -1,0 +1,122 @@
+"""The build, top to bottom: read settings → load → validate → anchor → (rules) → render → write → site engine.
+
+Every stage returns its problems; nothing here prints or exits (build.py does). Errors stop the build before
+anything is written; warnings travel with a successful result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gc
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import anchor, engine, load, manifest, render, rules, validate, write
+from .model import Problem, Publication, Site
+
+PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
+TEMPLATES = PROJECT / "templates"
+
+
+def today() -> dt.date:
+    """The reference date for "not in the future" checks; SOURCE_DATE_EPOCH pins it for reproducible runs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def read_site_settings(config: Path) -> Site | Problem:
+    document = load.load_yaml(config)
+    if isinstance(document, Problem):
+        return document
+    data = document.data
+    if not isinstance(data, dict) or not data.get("site_url") or not data.get("site_name"):
+        return Problem(config, "site_name and site_url are required: canonical links, feeds and ClaimReview are "
+                               "built from them")
+    url = data["site_url"].rstrip("/") + "/"
+    publisher = (data.get("extra") or {}).get("publisher") or {}
+    return Site(name=data["site_name"], url=url, publisher=publisher.get("name", data["site_name"]),
+                publisher_url=publisher.get("url", url))
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """Everything before writing: the publication and its pages, or the errors that stopped it; warnings either way."""
+
+    publication: Publication | None
+    pages: dict
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+def _without_cyclic_gc(function):
+    """Run `function` with Python's cycle collector paused. The pipeline keeps nearly everything it makes until it
+    returns, so each collection would only walk the growing heap again. Reference counting still frees memory."""
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return paused
+
+
+@_without_cyclic_gc
+def assemble(root: Path, site: Site, templates: Path = TEMPLATES) -> Assembly:
+    """Read and check all inputs, then render every page. Pure apart from reading."""
+    sources = load.read_sources(root / "content", root / "claims")
+    scale, articles, claims, problems = validate.validate(sources, today())
+    spans, anchor_problems = anchor.anchor_claims(articles, claims)
+    problems += anchor_problems
+    for article in articles:
+        placed = [(spans[(c.article, c.id)], c) for c in claims
+                  if c.article == article.slug and (c.article, c.id) in spans]
+        problems += rules.article_problems(article, placed)
+    if scale is None or any(p.is_error for p in problems):
+        return Assembly(None, {}, tuple(problems))
+    publication = Publication(scale, articles, claims, spans)
+    return Assembly(publication, render.render_pages(publication, site, templates), tuple(problems))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 0 built, 1 content errors, 2 the output folder is not ours
+    problems: tuple[Problem, ...]
+    summary: str = ""
+
+
+def build(root: Path, out: Path, config: Path, site_dir: Path | None = None) -> Outcome:
+    """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there."""
+    if wrong := write.ownership_problem(out):
+        return Outcome(2, (wrong,))
+    # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
+    inputs = manifest.fingerprint(PROJECT, root, config, today())
+    unchanged = None if site_dir else manifest.unchanged(out, inputs)  # a site build needs the publication
+    if unchanged is not None:  # same inputs, docs folder as the last build left it: nothing would change
+        return Outcome(0, (), f"generated {unchanged} files in {out}: 0 written, 0 removed, {unchanged} unchanged")
+    site = read_site_settings(config)
+    if isinstance(site, Problem):
+        return Outcome(1, (site,))
+    assembly = assemble(root, site)
+    if assembly.errors:
+        return Outcome(1, assembly.problems)
+    manifest.forget(out)
+    result = write.write_tree(out, assembly.pages)
+    manifest.record(out, inputs)
+    summary = (f"generated {len(assembly.pages)} files in {out}: {len(result.written)} written, "
+               f"{len(result.removed)} removed, {result.unchanged} unchanged")
+    problems = assembly.problems
+    if site_dir:
+        claims = assembly.publication.claims
+        latest = max(c.modified for c in claims) if claims else dt.date(2000, 1, 1)
+        problems += tuple(engine.build_site(config, out, site_dir, latest))
+        if any(p.is_error for p in problems):
+            return Outcome(1, problems, summary)
+    return Outcome(0, problems, summary)

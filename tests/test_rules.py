@@ -1,0 +1,96 @@
+"""Each editorial rule, fed a claim or an article that breaks it and one that keeps it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from factcheck import anchor, load, rules
+from factcheck.model import Article, Claim, Rating, Source
+
+FALSE = Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1, publishers=2)
+RENAMED = Rating("pants-on-fire", "Pants on fire", "rating", "d", "material/fire", "#8e1b1b", 1, publishers=2)
+TRUE = Rating("true", "True", "rating", "d", "material/check-circle", "#1b6e32", 5, publishers=1)
+OPINION = Rating("opinion", "Opinion", "annotation", "d", "material/comment-quote", "#4a3a8c")
+DOCUMENT = load.parse_yaml(Path("claims/a/c.yaml"), "quote: q\nverdict: x\nsources:\n  - url: u\n    excerpt: e\n")
+
+
+def claim(rating: Rating, *sources: Source) -> Claim:
+    return Claim(id="c", article="a", path=Path("claims/a/c.yaml"), quote="q", claim="c", rating=rating,
+                 summary="s", checked=dt.date(2026, 1, 1), sources=sources)
+
+
+def source(url: str, excerpt: str | None = "Words.") -> Source:
+    return Source(url=url, excerpt=excerpt)
+
+
+def messages(found) -> list[str]:
+    return [message for message, _ in found]
+
+
+@pytest.mark.parametrize("rating", [FALSE, RENAMED])
+def test_independent_publishers_come_from_the_scale(rating):
+    one_site = claim(rating, source("https://www.a.example/1"), source("https://a.example/2"))
+    assert messages(rules.independent_publishers(one_site)) == [
+        f"verdict '{rating.key}' needs sources from at least 2 independent publishers (different sites); "
+        "this claim cites 1"]
+    assert rules.independent_publishers(claim(rating, source("https://a.example/1"), source("https://b.example/"))) == []
+
+
+def test_a_rating_needs_a_source_and_an_annotation_does_not():
+    assert "cites none" in messages(rules.independent_publishers(claim(TRUE)))[0]
+    assert rules.independent_publishers(claim(TRUE, source("https://a.example/"))) == []
+    assert rules.independent_publishers(claim(OPINION)) == []
+
+
+def test_excerpt_present():
+    assert messages(rules.excerpt_present(claim(TRUE, source("https://a.example/", None)))) == [
+        "a rated claim needs at least one source with a verbatim excerpt"]
+    assert rules.excerpt_present(claim(TRUE, source("https://a.example/", None), source("https://b.example/"))) == []
+
+
+def test_excerpt_length():
+    long = claim(TRUE, source("https://a.example/", " ".join(["word"] * 41)))
+    found = rules.excerpt_length(long)
+    assert messages(found) == ["sources.0.excerpt: 41 words; excerpts are quotations of at most 40 words"]
+    assert found[0][1] == ("sources", 0, "excerpt")
+    assert rules.excerpt_length(claim(TRUE, source("https://a.example/", " ".join(["word"] * 40)))) == []
+
+
+def test_claim_problems_are_located_in_the_file():
+    problems = rules.claim_problems(claim(FALSE, source("https://a.example/")), DOCUMENT)
+    assert [str(p) for p in problems] == [
+        "claims/a/c.yaml:2:1: verdict 'false' needs sources from at least 2 independent publishers (different "
+        "sites); this claim cites 1"]
+
+
+BODY = "First sentence here. Second one.\n\nThird paragraph."
+PARAS, LINES = anchor.paragraphs_and_lines(BODY, 7)
+ARTICLE = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=PARAS, paragraph_lines=LINES,
+                  url="https://a.example/", assessment="A.", developments=("x",))
+
+
+def placed(*quotes_and_ratings):
+    claims = [Claim(id=f"c{i}", article="a", path=Path(f"claims/a/c{i}.yaml"), quote=q, claim="c", rating=r,
+                    summary="s", checked=dt.date(2026, 1, 1)) for i, (q, r) in enumerate(quotes_and_ratings)]
+    spans, problems = anchor.anchor_claims([ARTICLE], claims)
+    assert not problems
+    return [(spans[("a", c.id)], c) for c in claims]
+
+
+def test_unclassified_sentences_warn_at_their_line():
+    found = rules.sentences_classified(ARTICLE, placed(("First sentence", TRUE)))
+    assert [(p.severity, p.line, p.message) for p in found] == [
+        ("warning", 7, 'sentence not yet reviewed (no claim or annotation marks it): "Second one."'),
+        ("warning", 9, 'sentence not yet reviewed (no claim or annotation marks it): "Third paragraph."')]
+    everything = placed(("First sentence", TRUE), ("Second one.", OPINION), ("Third paragraph.", OPINION))
+    assert rules.sentences_classified(ARTICLE, everything) == []
+
+
+def test_research_present_warns_for_a_draft():
+    draft = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=PARAS, paragraph_lines=LINES)
+    (problem,) = rules.research_present(draft, [])
+    assert problem.severity == "warning" and "no url, assessment, next yet" in problem.message
+    assert rules.research_present(ARTICLE, []) == []
