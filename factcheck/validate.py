@@ -14,7 +14,7 @@ import fastjsonschema
 
 from .load import Document, Sources
 from .model import Article, Claim, Development, Problem, Rating, Scale, Source, Update
-from . import anchor
+from . import anchor, archives
 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
@@ -144,6 +144,8 @@ class _Checker:
                 url = item.get(key)
                 if url is not None and not urlsplit(url).hostname:
                     self.problems.append(document.problem(f"{key} {url!r} has no host", (*here, key)))
+            if message := archives.archived_url_problem(item.get("archived_url")):
+                self.problems.append(document.problem(message, (*here, "archived_url")))
             if item["url"] in seen:
                 self.problems.append(document.problem(f"source url {item['url']} is listed twice", (*here, "url")))
             seen.add(item["url"])
@@ -151,7 +153,9 @@ class _Checker:
                 url=item["url"], title=item.get("title"), publisher=item.get("publisher"),
                 published=self.date(document, (*here, "published"), item.get("published")),
                 accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
-                excerpt=item.get("excerpt"), archived_url=item.get("archived_url")))
+                excerpt=item.get("excerpt"), archived_url=item.get("archived_url"),
+                archived=self.date(document, (*here, "archived"), item.get("archived")),
+                found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
         return tuple(result)
 
 
