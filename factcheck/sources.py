@@ -26,6 +26,8 @@ from .model import Problem
 
 CACHE = Path(".cache") / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATUSES = (links.OK, links.REDIRECTED, links.DEAD, links.UNREACHABLE)
+ADDED, FAILED = "archived copy added", ("not archived", "file not changed")  # how notes start (table, summary)
 
 
 @dataclass(frozen=True)
@@ -193,12 +195,12 @@ async def _archive(client: links.Client, cited: list[Cited], results: dict[str, 
             if not item.archived_url:
                 snapshot = next(pending)
                 if isinstance(snapshot, BaseException):
-                    note = f"not archived: {snapshot}"
+                    note = f"{FAILED[0]}: {snapshot}"
                     snapshot = None
                 elif snapshot is None:
                     note = "no archived copy exists, and a broken link is not worth capturing"
                 else:
-                    note = f"archived copy of {snapshot.date.isoformat()} added"
+                    note = f"{ADDED} of {snapshot.date.isoformat()}"
             notes[(item.path, item.at)] = (snapshot.url if snapshot else item.archived_url, note)
             if edit := _edit(item, results[item.url], snapshot):
                 edits.append(edit)
@@ -207,7 +209,7 @@ async def _archive(client: links.Client, cited: list[Cited], results: dict[str, 
         except (yamledit.EditError, OSError) as error:
             print(f"{path}: not changed: {error}", file=sys.stderr)
             for item in items:
-                notes[(item.path, item.at)] = (item.archived_url, f"file not changed: {error}")
+                notes[(item.path, item.at)] = (item.archived_url, f"{FAILED[1]}: {error}")
 
     by_file: dict[Path, list[Cited]] = {}
     for item in cited:
@@ -315,8 +317,7 @@ def print_table(outcomes: list[Outcome], root: Path) -> None:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("STATUS", "HTTP", "WHERE"))]
     for row in [("STATUS", "HTTP", "WHERE", "URL"), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
-    counts = {s: sum(o.result.status == s for o in outcomes)
-              for s in (links.OK, links.REDIRECTED, links.DEAD, links.UNREACHABLE)}
+    counts = {s: sum(o.result.status == s for o in outcomes) for s in STATUSES}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
     if os.environ.get("GITHUB_ACTIONS") == "true":  # shown on the pull request's diff
         for o in outcomes:
@@ -330,6 +331,9 @@ def summary(outcomes: list[Outcome], root: Path, archive: bool) -> str:
     import jinja2
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    rows = [(o, f"{o.cited.path.relative_to(root).as_posix()}:{o.cited.line}") for o in outcomes]
     return env.get_template("sources-summary.md.j2").render(
-        outcomes=outcomes, root=root, archive=archive, statuses=(links.OK, links.REDIRECTED, links.DEAD,
-                                                                 links.UNREACHABLE))
+        archive=archive, counts={s: sum(o.result.status == s for o in outcomes) for s in STATUSES},
+        broken=[(o, where) for o, where in rows if o.result.broken],
+        added=sum(o.note.startswith(ADDED) for o in outcomes),
+        failed=[(o, where) for o, where in rows if o.note.startswith(FAILED)])

@@ -94,7 +94,10 @@ def _splices(text: str, root, edit: Edit, newline: str) -> list[tuple[int, int, 
 
     insert(_next_line(text, url_value.end_mark), edit.after_url, url_value.end_mark)
     last_value = pairs[-1][1]
-    insert(_next_line(text, last_value.end_mark), edit.at_end, last_value.end_mark)
+    end = _next_line(text, last_value.end_mark)
+    while end and text[text.rfind("\n", 0, end - 1) + 1:end].strip() == "" and end > last_value.start_mark.index:
+        end = text.rfind("\n", 0, end - 1) + 1  # a block scalar ends after its blank lines: keep them after us
+    insert(end, edit.at_end, last_value.end_mark)
     for name in edit.remove:
         if name not in keys:
             continue
