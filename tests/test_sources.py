@@ -226,7 +226,7 @@ def test_check_archive_report_and_site(server, tmp_path):
     assert by_url[specials["nohead"]]["archived_url"] == f"{base}/web/{SAVED}/{specials['nohead']}"
     assert by_url[specials["404"]]["archived_url"] is None
     # the availability API was asked for the copy closest to the day the source was read
-    asked = [q for q in server.behaviour.queries if q.startswith("/wayback/normal/available") and "/e2e/" in q]
+    asked = [q for q in server.behaviour.queries if q.startswith("/wayback/normal/available") and "e2e" in q]
     assert asked and all("timestamp=20261126" in q for q in asked)
     assert "| dead |" in (project / "summary.md").read_text()
     assert "1 redirected" in result.stdout and "2 dead" in result.stdout
