@@ -431,3 +431,17 @@ def test_yaml_edit_that_would_break_the_file_is_refused(tmp_path):
     path.write_text(text)
     edit_file(path, [Edit(("next", 0, "sources", 0), at_end=(("found_dead", "2026-01-01"),))])
     assert path.read_text() == text.replace("x}]", "x, found_dead: 2026-01-01}]")
+
+
+def test_workflows_check_weekly_and_warn_on_pull_requests():
+    import yaml
+    from conftest import ROOT
+    weekly = yaml.safe_load((ROOT / ".github" / "workflows" / "sources.yml").read_text(encoding="utf-8"))
+    triggers = weekly[True]  # PyYAML reads the key `on` as a boolean
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    assert weekly["permissions"] == {"contents": "read"}
+    steps = " ".join(s.get("run", "") for job in weekly["jobs"].values() for s in job["steps"])
+    assert "build.py sources --archive" in steps and "gh pr create" in steps
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    step = next(s for s in ci["jobs"]["test"]["steps"] if "build.py sources" in s.get("run", ""))
+    assert "--changed-since" in step["run"] and step["continue-on-error"] is True and "--strict" not in step["run"]
