@@ -146,7 +146,7 @@ async def check(client: Client, url: str) -> Result:
         return Result(url, UNREACHABLE, None, None, f"timed out ({type(error).__name__})")
     except httpx.ConnectError as error:  # DNS, refused connection, TLS
         return Result(url, UNREACHABLE, None, None, f"cannot connect: {error}" if str(error) else "cannot connect")
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:  # a malformed answer, an unusual socket error
         return Result(url, UNREACHABLE, None, None, f"{type(error).__name__}: {error}")
     return classify(url, current, code)
 

@@ -195,7 +195,8 @@ async def _archive(client: links.Client, cited: list[Cited], results: dict[str, 
             if not item.archived_url:
                 snapshot = next(pending)
                 if isinstance(snapshot, BaseException):
-                    note = f"{FAILED[0]}: {snapshot}"
+                    note = f"{FAILED[0]}: {snapshot}" if isinstance(snapshot, wayback.ArchiveError) else \
+                        f"{FAILED[0]}: {type(snapshot).__name__} {snapshot}"
                     snapshot = None
                 elif snapshot is None:
                     note = "no archived copy exists, and a broken link is not worth capturing"

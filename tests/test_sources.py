@@ -378,31 +378,18 @@ sources:
 checked: 2026-01-01
 """
 
-EXPECTED = """\
-# yaml-language-server: $schema=../../schemas/claim.schema.json
-quote: "A “quoted” passage"   # a comment
-claim: >-
-  Folded
-  text.
-verdict: 'false'
-sources:
-  # the main source
-  - url: 'https://example.org/a?x=1&y=2'  # trailing comment
-    archived_url: https://web.archive.org/web/20250102030405/https://example.org/a?x=1&y=2
-    archived: 2025-01-02
-    title: "Title: with colon"
-    excerpt: |
-      Literal
-      text.
-    found_dead: 2026-01-01
-
-  - title: Second
-    url: https://example.org/b
-  - title: Third
-    url: https://example.org/c
-  - {url: https://example.org/d, archived_url: "https://web.archive.org/web/2025/https://example.org/d,x", title: Flow}
-checked: 2026-01-01
-"""
+# The same text, with exactly these lines added and removed (and one flow mapping extended in place).
+EXPECTED = HANDWRITTEN.replace(
+    "  # trailing comment\n",
+    "  # trailing comment\n"
+    "    archived_url: https://web.archive.org/web/20250102030405/https://example.org/a?x=1&y=2\n"
+    "    archived: 2025-01-02\n").replace(
+    "      text.\n\n", "      text.\n    found_dead: 2026-01-01\n\n").replace(
+    "  - found_dead: 2025-01-01\n    title: Second", "  - title: Second").replace(
+    "    found_dead: 2025-01-01   # we said so\n", "").replace(
+    "{url: https://example.org/d, title: Flow}",
+    '{url: https://example.org/d, archived_url: "https://web.archive.org/web/2025/https://example.org/d,x", title: Flow}')
+assert EXPECTED.count("\n") == HANDWRITTEN.count("\n") + 3 - 1 - 1  # every replacement applied
 
 EDITS = [
     Edit(("sources", 0), after_url=(("archived_url", "https://web.archive.org/web/20250102030405/"
