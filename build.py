@@ -4,6 +4,7 @@
     python build.py            generate the docs folder from content/, claims/ and templates/
     python build.py --site     ... and build site/ with MkDocs (strict), swapped in only on success
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
+    python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
 
 Exit status: 0 success, 1 content errors (each printed as file:line:col: message), 2 usage errors.
 The pipeline lives in the factcheck package (factcheck/pipeline.py); this file is only its command line.
@@ -22,6 +23,10 @@ ROOT = pipeline.PROJECT
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sources"]:  # a command with options of its own (--root, --archive...): see its --help
+        from factcheck import sources
+        return sources.main(argv[1:], ROOT)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="folder holding content/ and claims/")
     parser.add_argument("--out", type=Path, help="generated docs folder (default: ROOT/generated)")

@@ -96,6 +96,8 @@ class Source:
     accessed: dt.date | None = None
     excerpt: str | None = None
     archived_url: str | None = None
+    archived: dt.date | None = None  # the archived copy's snapshot date
+    found_dead: dt.date | None = None  # when `build.py sources --archive` found the link dead
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import fastjsonschema
 
-from . import anchor, characters, rules
+from . import anchor, archives, characters, rules
 from .icons import icon_file
 from .load import Document, FrontMatter, Sources
 from .model import Article, Claim, Development, Problem, Rating, Scale, Source, Update
@@ -192,6 +192,8 @@ class _Checker:
             here = (*at, index)
             for key in ("url", "archived_url"):
                 self.url(document, (*here, key), item.get(key))
+            if message := archives.archived_url_problem(item.get("archived_url")):
+                self.problems.append(document.problem(message, (*here, "archived_url")))
             if item["url"] in seen:
                 self.problems.append(document.problem(f"source url {item['url']} is listed twice", (*here, "url")))
             seen.add(item["url"])
@@ -199,7 +201,9 @@ class _Checker:
                 url=item["url"], title=item.get("title"), publisher=item.get("publisher"),
                 published=self.date(document, (*here, "published"), item.get("published")),
                 accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
-                excerpt=item.get("excerpt"), archived_url=item.get("archived_url")))
+                excerpt=item.get("excerpt"), archived_url=item.get("archived_url"),
+                archived=self.date(document, (*here, "archived"), item.get("archived")),
+                found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
         return tuple(result)
 
 
