@@ -95,6 +95,8 @@ class Source:
     published: dt.date | None = None
     accessed: dt.date | None = None
     excerpt: str | None = None
+    lang: str = "en"  # BCP 47 tag of the excerpt's language
+    translation: str | None = None  # our English translation of a non-English excerpt
     archived_url: str | None = None
     archived: dt.date | None = None  # the archived copy's snapshot date
     found_dead: dt.date | None = None  # when `build.py sources --archive` found the link dead
@@ -138,7 +140,7 @@ class Claim:
     occurrence: int | None = None  # which occurrence of the quote is meant, when it appears more than once
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> str:  # the scale key, for exports and messages
         return self.rating.key
 
     @property
@@ -182,6 +184,16 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Another place the article's text appeared."""
+
+    url: str
+    publisher: str
+    note: str  # how the copy differs
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     slug: str
     path: Path
@@ -195,6 +207,12 @@ class Article:
     assessment: str = ""
     provenance: str = ""
     developments: tuple[Development, ...] = ()
+    appearances: tuple[Appearance, ...] = ()
+    searched_until: dt.date | None = None  # coverage for "what happened next" was searched up to this day
+
+    @property
+    def latest_development(self) -> dt.date | None:
+        return max((d.date for d in self.developments if d.date), default=None)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import anchor
+from . import anchor, language
 from .load import Document
-from .model import Article, Claim, Problem, Span
+from .model import Article, Claim, Problem, Source, Span
 
 MAX_EXCERPT_WORDS = 40  # a quotation, not a copy of the page (fair use, and readers should open the source)
 
@@ -45,18 +45,51 @@ def excerpt_present(claim: Claim) -> list[Finding]:
     return []
 
 
-def excerpt_length(claim: Claim) -> list[Finding]:
+def excerpt_length(source: Source) -> list[Finding]:
     """Excerpts are short quotations."""
-    return [(f"sources.{i}.excerpt: {len(s.excerpt.split())} words; excerpts are quotations of at most "
-             f"{MAX_EXCERPT_WORDS} words", ("sources", i, "excerpt"))
-            for i, s in enumerate(claim.sources) if s.excerpt and len(s.excerpt.split()) > MAX_EXCERPT_WORDS]
+    if source.excerpt and len(source.excerpt.split()) > MAX_EXCERPT_WORDS:
+        return [(f"the excerpt is {len(source.excerpt.split())} words; excerpts are quotations of at most "
+                 f"{MAX_EXCERPT_WORDS} words", ("excerpt",))]
+    return []
 
 
-CLAIM_RULES = (independent_publishers, excerpt_present, excerpt_length)
+def translation_present(source: Source) -> list[Finding]:
+    """Every reader can read the evidence: a non-English excerpt comes with our English translation."""
+    if source.excerpt and language.primary(source.lang) != "en" and not source.translation:
+        return [(f"the excerpt is in '{source.lang}': add translation (our English translation of the excerpt)",
+                 ("excerpt",))]
+    if source.translation and language.primary(source.lang) == "en":
+        return [("translation given for an English excerpt: set lang to the excerpt's language", ("translation",))]
+    return []
+
+
+def excerpt_language(source: Source) -> list[Finding]:
+    """The excerpt is written in the language it declares (screen readers pronounce it by that tag)."""
+    found = source.excerpt and language.plainly_not(source.excerpt, source.lang)
+    if found:
+        return [(f"the excerpt looks like '{found}', not '{source.lang}' (lang, English when absent): set lang to the "
+                 "excerpt's language" + (" and add a translation" if found != "en" else ""), ("excerpt",))]
+    return []
+
+
+CLAIM_RULES = (independent_publishers, excerpt_present)
+SOURCE_RULES = (excerpt_length, translation_present, excerpt_language)
+
+
+def _source_problems(sources, at: tuple, document: Document) -> list[Problem]:
+    return [document.problem(f"{'.'.join(map(str, (*at, i)))}: {message}", (*at, i, *where))
+            for i, source in enumerate(sources) for rule in SOURCE_RULES for message, where in rule(source)]
 
 
 def claim_problems(claim: Claim, document: Document) -> list[Problem]:
-    return [document.problem(message, at) for rule in CLAIM_RULES for message, at in rule(claim)]
+    return ([document.problem(message, at) for rule in CLAIM_RULES for message, at in rule(claim)]
+            + _source_problems(claim.sources, ("sources",), document))
+
+
+def development_problems(article: Article, document: Document) -> list[Problem]:
+    """The same source rules for the sources of "What happened next"."""
+    return [p for i, d in enumerate(article.developments)
+            for p in _source_problems(d.sources, ("next", i, "sources"), document)]
 
 
 def sentences_classified(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:

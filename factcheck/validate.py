@@ -16,7 +16,7 @@ import fastjsonschema
 from . import anchor, archives, characters, rules
 from .icons import icon_file
 from .load import Document, FrontMatter, Sources
-from .model import Article, Claim, Development, Problem, Rating, Scale, Source, Update
+from .model import Appearance, Article, Claim, Development, Problem, Rating, Scale, Source, Update
 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
@@ -201,7 +201,8 @@ class _Checker:
                 url=item["url"], title=item.get("title"), publisher=item.get("publisher"),
                 published=self.date(document, (*here, "published"), item.get("published")),
                 accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
-                excerpt=item.get("excerpt"), archived_url=item.get("archived_url"),
+                excerpt=item.get("excerpt"), lang=item.get("lang", "en"), translation=item.get("translation"),
+                archived_url=item.get("archived_url"),
                 archived=self.date(document, (*here, "archived"), item.get("archived")),
                 found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
         return tuple(result)
@@ -249,13 +250,22 @@ def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Che
                     sources=checker.sources(document, ("next", i, "sources"), item["sources"]))
         for i, item in enumerate(data.get("next", [])))
     checker.url(document, ("url",), data.get("url"))
-    return Article(
+    appearances = tuple(
+        Appearance(url=item["url"], publisher=item["publisher"], note=item["note"],
+                   date=checker.date(document, ("appearances", i, "date"), item.get("date")))
+        for i, item in enumerate(data.get("appearances", [])))
+    for i, item in enumerate(appearances):
+        checker.url(document, ("appearances", i, "url"), item.url)
+    article = Article(
         slug=slug, path=document.path, title=data["title"], paragraphs=paras, paragraph_lines=lines,
         publisher=data.get("publisher"),
         author=data.get("author"), url=data.get("url"),
         published=checker.date(document, ("published",), data.get("published")),
         assessment=data.get("assessment", ""), provenance=data.get("provenance", ""),
-        developments=tuple(sorted(developments, key=lambda d: d.date or dt.date.min)))
+        developments=tuple(sorted(developments, key=lambda d: d.date or dt.date.min)), appearances=appearances,
+        searched_until=checker.date(document, ("searched_until",), data.get("searched_until")))
+    checker.problems.extend(rules.development_problems(article, document))
+    return article
 
 
 def build_claim(slug: str, claim_id: str, document: Document, validator, scale: Scale, checker: _Checker):

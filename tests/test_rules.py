@@ -52,18 +52,40 @@ def test_excerpt_present():
 
 
 def test_excerpt_length():
-    long = claim(TRUE, source("https://a.example/", " ".join(["word"] * 41)))
-    found = rules.excerpt_length(long)
-    assert messages(found) == ["sources.0.excerpt: 41 words; excerpts are quotations of at most 40 words"]
-    assert found[0][1] == ("sources", 0, "excerpt")
-    assert rules.excerpt_length(claim(TRUE, source("https://a.example/", " ".join(["word"] * 40)))) == []
+    found = rules.excerpt_length(source("https://a.example/", " ".join(["word"] * 41)))
+    assert found == [("the excerpt is 41 words; excerpts are quotations of at most 40 words", ("excerpt",))]
+    assert rules.excerpt_length(source("https://a.example/", " ".join(["word"] * 40))) == []
+
+
+TURKISH = "Türkiye'nin S-400 hava savunma sistemlerini yurt dışındaki üslerinden birine taşıyabileceği iddia edildi."
+
+
+def test_translation_present():
+    assert messages(rules.translation_present(Source(url="u", excerpt=TURKISH, lang="tr"))) == [
+        "the excerpt is in 'tr': add translation (our English translation of the excerpt)"]
+    assert rules.translation_present(Source(url="u", excerpt=TURKISH, lang="tr", translation="It was claimed.")) == []
+    assert messages(rules.translation_present(Source(url="u", excerpt="Words.", translation="Words."))) == [
+        "translation given for an English excerpt: set lang to the excerpt's language"]
+
+
+def test_excerpt_language_catches_a_plain_mismatch_only():
+    assert messages(rules.excerpt_language(Source(url="u", excerpt=TURKISH))) == [
+        "the excerpt looks like 'tr', not 'en' (lang, English when absent): set lang to the excerpt's language "
+        "and add a translation"]
+    assert rules.excerpt_language(Source(url="u", excerpt=TURKISH, lang="tr", translation="x")) == []
+    assert rules.excerpt_language(Source(url="u", excerpt='Barrack "Evet" dedi.')) == []  # too short to judge
+    english = "Peskov said Moscow does not believe the S-400 issue will impact Russian-Turkish relations."
+    assert rules.excerpt_language(Source(url="u", excerpt=english)) == []
+    assert "looks like 'en'" in messages(rules.excerpt_language(Source(url="u", excerpt=english, lang="ru")))[0]
 
 
 def test_claim_problems_are_located_in_the_file():
-    problems = rules.claim_problems(claim(FALSE, source("https://a.example/")), DOCUMENT)
+    problems = rules.claim_problems(claim(FALSE, source("https://a.example/", TURKISH)), DOCUMENT)
     assert [str(p) for p in problems] == [
         "claims/a/c.yaml:2:1: verdict 'false' needs sources from at least 2 independent publishers (different "
-        "sites); this claim cites 1"]
+        "sites); this claim cites 1",
+        "claims/a/c.yaml:5:5: sources.0: the excerpt looks like 'tr', not 'en' (lang, English when absent): set "
+        "lang to the excerpt's language and add a translation"]
 
 
 BODY = "First sentence here. Second one.\n\nThird paragraph."
