@@ -1,6 +1,6 @@
 """Machine-readable views of the publication: ClaimReview JSON-LD, claims.json and claims.csv.
 
-claims.json format (version 1): {"format": "annotated-check/claims", "version": 1, "publisher": {...},
+claims.json format (version 2): {"format": "annotated-check/claims", "version": 2, "publisher": {...},
 "claims": [one object per claim, see `claim_record`]}. Fields are only ever added within a version;
 a renamed or removed field bumps the version.
 """
@@ -14,9 +14,10 @@ import json
 from .model import Article, Claim, Publication, Scale, Source
 
 FORMAT = "annotated-check/claims"
-VERSION = 1
+VERSION = 2  # 2: sources carry lang (always) and translation; ClaimReview lists every appearance
 CSV_FIELDS = ("article", "article_title", "claim_id", "url", "quote", "claim", "verdict", "verdict_label",
-              "rating_value", "summary", "checked", "modified", "source_urls")
+              "rating_value", "summary", "checked", "modified", "source_urls", "source_excerpts",
+              "source_translations")
 
 
 def claim_url(site, claim: Claim) -> str:
@@ -37,8 +38,9 @@ def claim_review(site, scale: Scale, article: Article, claim: Claim) -> dict | N
                           "name": article.author or article.publisher}
     if article.published:
         item["datePublished"] = article.published.isoformat()
-    if article.url:
-        item["appearance"] = {"@type": "CreativeWork", "url": article.url}
+    appearances = [url for url in (article.url, *(a.url for a in article.appearances)) if url]
+    if appearances:
+        item["appearance"] = [{"@type": "CreativeWork", "url": url} for url in appearances]
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -101,5 +103,8 @@ def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str
             "url": record["url"], "quote": claim.quote, "claim": claim.claim, "verdict": claim.verdict,
             "verdict_label": record["verdict"]["label"], "rating_value": record["verdict"]["rating_value"] or "",
             "summary": claim.summary, "checked": record["checked"], "modified": record["modified"],
-            "source_urls": " ".join(s.url for s in claim.sources)}.items()})
+            "source_urls": " ".join(s.url for s in claim.sources),
+            # One line per source, in the same order as source_urls; an English excerpt has no translation.
+            "source_excerpts": "\n".join(s.excerpt or "" for s in claim.sources),
+            "source_translations": "\n".join(s.translation or "" for s in claim.sources)}.items()})
     return buffer.getvalue()

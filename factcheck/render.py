@@ -109,6 +109,11 @@ def format_date(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+@lru_cache(maxsize=4096)
+def format_month(value: dt.date | None) -> str:
+    return f"{value:%B %Y}" if value else ""
+
+
 def host(url: str) -> str:
     name = urlsplit(url).hostname or ""
     return name.removeprefix("www.")
@@ -129,7 +134,7 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     # MkDocs parses front matter with libyaml, which rejects JSON's surrogate-pair escapes of emoji: keep UTF-8.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    env.filters.update(front_matter=front_matter_text, markdown=markdown_to_html, date=format_date, host=host, icon=icon_svg)
+    env.filters.update(front_matter=front_matter_text, markdown=markdown_to_html, date=format_date, month=format_month, host=host, icon=icon_svg)
     return env
 
 

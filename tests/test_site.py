@@ -133,3 +133,33 @@ def test_a_second_article_needs_no_code_change(project):
     assert {a["href"] for a in page.select(".fc-article a.fc-badge")} == {"bridge-opened/", "bridge-cost/"}
     assert (site / "second" / "bridge-cost" / "index.html").is_file()
     assert {a["href"] for a in soup(site / "index.html").select(".fc-card h3 a")} == {"second/", f"{SLUG}/"}
+
+
+def test_non_english_evidence_is_marked_with_its_language_and_translated(built_site):
+    """WCAG 3.1.2 (language of parts): the original excerpt carries its lang; our translation follows, labelled."""
+    shown = 0
+    for claim_id, data in claim_files().items():
+        page = soup(built_site / SLUG / claim_id / "index.html")
+        excerpts = page.select(".fc-sources blockquote.fc-source__excerpt")
+        cited = [s for s in data.get("sources", []) if s.get("excerpt")]
+        assert len(excerpts) == len(cited), claim_id
+        for source, quote in zip(cited, excerpts):
+            assert quote.get("lang", "en") == source.get("lang", "en"), (claim_id, source["url"])
+            assert " ".join(quote.get_text().split()) == " ".join(str(source["excerpt"]).split())
+            after = quote.find_next_sibling()
+            if source.get("lang", "en") != "en":
+                shown += 1
+                assert after.get_text(" ", strip=True) == "Our translation: " + " ".join(source["translation"].split())
+                assert not after.get("lang")  # the translation is English, like the page
+    assert shown >= 10
+
+
+def test_the_article_page_says_where_else_the_text_appeared_and_how_far_we_searched(built_site):
+    page = soup(built_site / SLUG / "index.html")
+    front_matter = yaml.safe_load((ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8").split("---")[1])
+    listed = [a["href"] for a in page.select(".fc-appearances a")]
+    assert listed == [a["url"] for a in front_matter["appearances"]] and listed
+    searched = page.select_one(".fc-next__searched").get_text(" ", strip=True)
+    assert "We searched news coverage" in searched and "we found no reports after that" in searched
+    latest = max(str(d["date"]) for d in front_matter["next"])
+    assert page.select_one(".fc-next__searched time:nth-of-type(2)")["datetime"] == latest
