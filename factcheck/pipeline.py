@@ -7,8 +7,6 @@ anything is written; warnings travel with a successful result.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,22 +51,6 @@ class Assembly:
         return tuple(p for p in self.problems if p.is_error)
 
 
-def _without_cyclic_gc(function):
-    """Run `function` with Python's cycle collector paused. The pipeline keeps nearly everything it makes until it
-    returns, so each collection would only walk the growing heap again. Reference counting still frees memory."""
-    @functools.wraps(function)
-    def paused(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-    return paused
-
-
-@_without_cyclic_gc
 def assemble(root: Path, site: Site, templates: Path = TEMPLATES) -> Assembly:
     """Read and check all inputs, then render every page. Pure apart from reading."""
     sources = load.read_sources(root / "content", root / "claims")

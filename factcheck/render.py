@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,36 +68,9 @@ class _NoRawHtml(markdown.Extension):
 # One converter for every text: setting one up costs about as much as converting a short note, and reset() clears
 # its per-document state (references, HTML stash) in between.
 _MARKDOWN = markdown.Markdown(extensions=[_NoRawHtml()], output_format="html")
-# Characters that can begin Markdown syntax (or that Python-Markdown rewrites) anywhere in a line.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>&#\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _plain_paragraphs(text: str) -> str | None:
-    """What Python-Markdown makes of text that is nothing but paragraphs of plain words (most analyses and notes),
-    without running it; None when the text might hold any Markdown. A line must start with a letter (no list, header,
-    quote or indented code) and end without a space (no hard line break). tests/test_scale.py compares the two."""
-    if _MARKUP.search(text):
-        return None
-    paragraphs, lines = [], []
-    for line in text.split("\n"):
-        if not line:
-            if lines:
-                paragraphs.append("<p>" + "\n".join(lines) + "</p>")
-                lines = []
-        elif line[0].isalpha() and not line[-1].isspace():
-            lines.append(line)
-        else:
-            return None
-    if lines:
-        paragraphs.append("<p>" + "\n".join(lines) + "</p>")
-    return "\n".join(paragraphs)
-
-
 def markdown_to_html(text: str) -> Markup:
     """Editors' Markdown as sanitised HTML: raw HTML escaped, only http(s) and in-page links, rel on external links."""
-    html = _plain_paragraphs(text or "")
-    if html is None:
-        html = _MARKDOWN.reset().convert(text)
+    html = _MARKDOWN.reset().convert(text or "")
     clean = nh3.clean(html, tags={"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br"},
                       attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
     return Markup(clean.strip())

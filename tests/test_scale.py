@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import markdown
 import fastjsonschema
 import pytest
 import yaml
@@ -22,7 +21,7 @@ from referencing import Registry, Resource
 
 import bench
 from conftest import ROOT, run_build
-from factcheck import load, manifest, render, validate
+from factcheck import load, manifest, validate
 from factcheck.model import Problem
 
 # --- the benchmark, small: 10 and 40 articles of 4 claims -------------------------------------------------------
@@ -274,25 +273,3 @@ def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
     assert invalid > len(documents) * 10  # the mutations did produce invalid documents
 
 
-# --- plain paragraphs skip Python-Markdown, with the same HTML --------------------------------------------------
-
-
-def test_plain_paragraphs_are_converted_as_python_markdown_does():
-    converter = markdown.Markdown(extensions=[render._NoRawHtml()], output_format="html")
-    rng = random.Random(5)
-    alphabet = list("aAbZé ’'\".,;:()-+=%$/0123456789\n\n\n  \t\r\xa0\u2028~|^{}@?*_[]<>&#!`\\") + [
-        "http://x.y", "1. ", "- ", "    ", "==", "--", "Ⅻ", "ß", "ǅ", "\u0301"]
-    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
-    texts += [p.read_text(encoding="utf-8") for p in (ROOT / "claims").rglob("*.yaml")]
-    plain = 0
-    for text in texts:
-        fast = render._plain_paragraphs(text)
-        if fast is not None:
-            plain += 1
-            assert fast == converter.reset().convert(text), repr(text)
-    assert plain > 500
-    assert render._plain_paragraphs("One paragraph.\nSame one.\n\nAnother.") == (
-        "<p>One paragraph.\nSame one.</p>\n<p>Another.</p>")
-    for markup in ("Some *emphasis*.", "A [link](https://x.org).", "- a list", "Line break  \nhere", "# Title",
-                   "Title\n=====", "    code", "a & b", "1. one"):
-        assert render._plain_paragraphs(markup) is None, markup

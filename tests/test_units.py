@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 
 from factcheck import anchor, load, render
 from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span
