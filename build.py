@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from factcheck import anchor, load, manifest, render, validate, write
+from factcheck import anchor, load, manifest, render, share, validate, write
 from factcheck.model import Problem, Publication
 
 ROOT = Path(__file__).resolve().parent
@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", action="store_true", help="also build site/ with MkDocs")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
+    parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
+                        help="share image cache (default: ROOT/.cache/share-images; env FACTCHECK_IMAGE_CACHE)")
     parser.add_argument("command", nargs="*", help="'diff REF' to summarise changes against a git ref")
     args = parser.parse_args(argv)
     if args.command:
@@ -150,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         report(problems, args.root)
         return 1
+    # Share images: drawn only when what they show changed, so outside `assemble`, which is pure.
+    images = share.render_images(share.share_images(publication, site.name, site.url, render.format_date),
+                                 args.image_cache or args.root / ".cache" / "share-images")
+    pages.update(images.files)
     manifest.forget(out)
     try:
         result = write.write_tree(out, pages)
@@ -158,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     manifest.record(out, inputs)
     print(f"generated {len(pages)} files in {out}: {len(result.written)} written, "
-          f"{len(result.removed)} removed, {result.unchanged} unchanged")
+          f"{len(result.removed)} removed, {result.unchanged} unchanged; {images.drawn} share image(s) drawn")
     if args.site:
         if not build_site(args.config, out, args.site_dir or args.root / "site", publication):
             return 1

@@ -16,7 +16,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import anchor
-from . import exports
+from . import exports, share
 from .model import Article, Claim, Publication, Rating, Update
 from .validate import icon_file
 
@@ -226,6 +226,7 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
     updates = corrections(publication)
     newest = tuple(sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True))
     common = {"scale": publication.scale, "site": site}
+    images = share.share_images(publication, site.name, site.url, format_date)
     pages = {
         "index.md": env.get_template("home.md.j2").render(views=views, **common),
         "methodology.md": env.get_template("methodology.md.j2").render(**common),
@@ -243,9 +244,10 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
     claim_template = env.get_template("claim.md.j2")
     for view in views:
         slug = view.article.slug
-        pages[f"{slug}/index.md"] = article_template.render(view=view, **common)
+        pages[f"{slug}/index.md"] = article_template.render(view=view, share=images[f"{slug}/{share.NAME}"], **common)
         for claim in view.claims:
             pages[f"{slug}/{claim.id}/index.md"] = claim_template.render(
                 view=view, claim=claim, rating=publication.scale[claim.verdict],
+                share=images[f"{slug}/{claim.id}/{share.NAME}"],
                 claim_review=exports.claim_review(site, publication.scale, view.article, claim), **common)
     return pages
