@@ -133,6 +133,9 @@ def test_text_stays_inside_the_canvas(name, monkeypatch):
         assert not any(overlap(box, other) for _, other in free[index + 1:]), text
     for pill in layout.pills:
         assert pill.x + pill.width <= share.WIDTH - share.MARGIN and pill.y + pill.height <= share.HEIGHT
+    for text in layout.texts:  # layout's quick measure is FreeType's
+        assert share._width(text.text, text.face, text.size) == pytest.approx(
+            share.font(text.face, text.size).getlength(text.text), abs=1e-6)
     if name == "longest claim":
         assert " ".join(t.text for t in layout.texts if t.size == 52) == longest  # it fits whole
     elif name != "article":
