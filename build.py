@@ -13,6 +13,7 @@ The pipeline lives in the factcheck package (factcheck/pipeline.py); this file i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", action="store_true", help="also build site/ with MkDocs")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
+    parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
+                        help="share image cache (default: ROOT/.cache/share-images; env FACTCHECK_IMAGE_CACHE)")
     parser.add_argument("command", nargs="*", help="'diff REF' to summarise changes against a git ref")
     args = parser.parse_args(argv)
     if args.command:
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
     site_dir = (args.site_dir or args.root / "site") if args.site else None
-    outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir)
+    outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir,
+                             args.image_cache or args.root / ".cache" / "share-images")
     if outcome.summary:
         print(outcome.summary)
     if outcome.problems:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchor, engine, load, manifest, render, rules, validate, write
+from . import anchor, engine, load, manifest, render, rules, share, validate, write
 from .model import Problem, Publication, Site
 
 PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
@@ -74,8 +74,9 @@ class Outcome:
     summary: str = ""
 
 
-def build(root: Path, out: Path, config: Path, site_dir: Path | None = None) -> Outcome:
-    """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there."""
+def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, image_cache: Path | None = None) -> Outcome:
+    """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there. Share images
+    are drawn only when what they show changed (kept in `image_cache`, by default ROOT/.cache/share-images)."""
     if wrong := write.ownership_problem(out):
         return Outcome(2, (wrong,))
     # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
@@ -89,11 +90,14 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None) -> 
     assembly = assemble(root, site)
     if assembly.errors:
         return Outcome(1, assembly.problems)
+    images = share.render_images(share.share_images(assembly.publication, site.name, site.url, render.format_date),
+                                 image_cache or root / ".cache" / "share-images")
+    files = {**assembly.pages, **images.files}
     manifest.forget(out)
-    result = write.write_tree(out, assembly.pages)
+    result = write.write_tree(out, files)
     manifest.record(out, inputs)
-    summary = (f"generated {len(assembly.pages)} files in {out}: {len(result.written)} written, "
-               f"{len(result.removed)} removed, {result.unchanged} unchanged")
+    summary = (f"generated {len(files)} files in {out}: {len(result.written)} written, "
+               f"{len(result.removed)} removed, {result.unchanged} unchanged; {images.drawn} share image(s) drawn")
     problems = assembly.problems
     if site_dir:
         claims = assembly.publication.claims

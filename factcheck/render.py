@@ -15,7 +15,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import anchor
-from . import exports
+from . import exports, share
 from .model import Article, Claim, Coverage, Publication, Rating, Site, Update
 from .icons import icon_svg
 
@@ -156,6 +156,7 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
     updates = corrections(publication)
     newest = tuple(sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True))
     common = {"scale": publication.scale, "site": site}
+    images = share.share_images(publication, site.name, site.url, format_date)
     pages = {
         "index.md": env.get_template("home.md.j2").render(views=views, **common),
         "methodology.md": env.get_template("methodology.md.j2").render(**common),
@@ -173,9 +174,9 @@ def render_pages(publication: Publication, site: Site, templates: Path) -> dict[
     claim_template = env.get_template("claim.md.j2")
     for view in views:
         slug = view.article.slug
-        pages[f"{slug}/index.md"] = article_template.render(view=view, **common)
+        pages[f"{slug}/index.md"] = article_template.render(view=view, share=images[f"{slug}/{share.NAME}"], **common)
         for claim in view.claims:
             pages[claim.page_file] = claim_template.render(
-                view=view, claim=claim, claim_review=exports.claim_review(site, publication.scale, view.article, claim),
-                **common)
+                view=view, claim=claim, share=images[claim.permalink + share.NAME],
+                claim_review=exports.claim_review(site, publication.scale, view.article, claim), **common)
     return pages

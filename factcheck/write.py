@@ -28,7 +28,7 @@ def ownership_problem(out: Path) -> Problem | None:
     return None
 
 
-def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
+def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
     """Make `out` hold exactly `files`, rewriting only files whose bytes differ (so `mkdocs serve` does not loop).
 
     Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file. The caller
@@ -39,7 +39,7 @@ def write_tree(out: Path, files: dict[str, str]) -> WriteReport:
     written, unchanged = [], 0
     for relative, text in sorted(files.items()):
         target = out / relative
-        data = text.encode("utf-8")
+        data = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: share images
         if target.is_file() and target.read_bytes() == data:
             unchanged += 1
             continue

@@ -159,7 +159,8 @@ def test_share_metadata(built_site):
         meta = {m.get("property") or m.get("name"): m["content"] for m in page.find_all("meta") if m.get("content")}
         canonical = page.find("link", rel="canonical")["href"]
         assert canonical.startswith(SITE_URL) and meta["og:url"] == canonical
-        assert meta["og:title"] and meta["twitter:card"] == "summary" and meta["twitter:title"] == meta["og:title"]
+        assert meta["og:title"] and meta["twitter:title"] == meta["og:title"]
+        assert meta["twitter:card"] == "summary_large_image"  # with the share image (tests/test_share_images.py)
         if expect_title:
             data = claims()["ambassador-name"]
             assert meta["og:title"].startswith(expect_title)

@@ -1,0 +1,415 @@
+"""Share images: a 1200 x 630 PNG for every claim and article page, the picture social sites show with a link.
+
+Three steps, so that only the last one costs much and it runs only when an image's content changed:
+
+  cards    what each image shows (pure, cheap): the publication, the verdict or the verdict counts, the claim
+           restated or the article's title, and where and when the article appeared
+  layout   where every word goes (pure): text wrapped, shortened with an ellipsis when too long, in a font shipped
+           by a pinned package (Source Sans Pro, OFL), never a system font, so every machine draws the same pixels
+  draw     Pillow paints the layout into PNG bytes; cached by a hash of the layout and of the drawing code, font
+           and Pillow version, and drawn on every core when many are missing (a cold build)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import PIL
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from . import icon_masks
+from .model import Article, Publication, Rating
+from .icons import icon_file
+
+WIDTH, HEIGHT = 1200, 630
+NAME = "share.png"
+MARGIN = 64
+BACKGROUND, INK, MUTED, WHITE = "#ffffff", "#1c1c1e", "#4a4a4a", "#ffffff"
+BAND = "#4051b5"  # Material's indigo, the site's header colour
+BAND_HEIGHT = 96
+PARALLEL_FROM = 8  # fewer images than this are drawn in this process: starting workers would cost more
+ELLIPSIS = "…"
+# Sentence-ending characters after which the alt text needs no added full stop.
+_ENDS = tuple(".!?…:;")
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    icon: str  # a Material icon name, e.g. material/close-circle
+    color: str
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one share image shows, before layout."""
+
+    site: str  # the publication's name
+    badges: tuple[Badge, ...]  # a claim's verdict, or an article's verdict counts in the scale's order
+    headline: str  # the claim restated, or the article's title
+    source: str  # where and when the article appeared ("" when unknown)
+    counts: bool = False  # an article's card: badges with counts below the headline
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    x: int
+    y: int  # the top of the font's ascender (Pillow anchor "la")
+    face: str  # a key of FACES
+    size: int
+    color: str
+
+
+@dataclass(frozen=True)
+class Pill:
+    """A verdict badge: a rounded box in the verdict's colour with its icon; its label and count are Texts."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    color: str
+    icon: str  # the icon's SVG path data, so a changed icon changes the hash
+    icon_x: int
+    icon_y: int
+    icon_size: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything an image shows, positioned. Drawing only paints this, so its hash names the cached PNG."""
+
+    pills: tuple[Pill, ...]
+    texts: tuple[Text, ...]  # in reading order
+    alt: str  # the drawn text, for og:image:alt
+
+    def digest(self) -> str:
+        data = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256((renderer() + data).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """A page's share image, as its front matter and overrides/main.html need it."""
+
+    path: str  # in the docs folder
+    url: str  # absolute
+    width: int
+    height: int
+    alt: str
+    layout: Layout
+
+    @property
+    def front_matter(self) -> dict:
+        """For the page's front matter, from which overrides/main.html writes the og:image and twitter tags."""
+        return {"image": self.url, "width": self.width, "height": self.height, "alt": self.alt}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fonts: Source Sans Pro from the pinned font-source-sans-pro wheel. Basic layout (no Raqm): it needs no system
+# library (FriBiDi), and Latin, Greek and Cyrillic need no shaping.
+
+FACES = {"regular": "SourceSansPro-Regular.ttf", "semibold": "SourceSansPro-Semibold.ttf",
+         "bold": "SourceSansPro-Bold.ttf"}
+
+
+def font_file(face: str) -> Path:
+    import font_source_sans_pro  # imported here: only drawing and layout need it
+
+    return Path(font_source_sans_pro.font_directory) / FACES[face]
+
+
+@lru_cache(maxsize=None)
+def font(face: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_file(face)), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+@lru_cache(maxsize=1)
+def renderer() -> str:
+    """What else decides the pixels: this module and the icon rasteriser, the fonts and Pillow's version."""
+    digest = hashlib.sha256(PIL.__version__.encode())
+    for path in (Path(__file__), Path(icon_masks.__file__), *(font_file(face) for face in sorted(FACES))):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cards.
+
+def _badge(rating: Rating, count: int | None = None) -> Badge:
+    return Badge(rating.label, rating.icon, rating.color, count)
+
+
+def _source(article: Article, date) -> str:
+    when = date(article.published) if article.published else ""
+    if article.publisher:
+        return f"Appeared in {article.publisher}" + (f", {when}" if when else "")
+    return f"Published {when}" if when else ""
+
+
+def cards(publication: Publication, site_name: str, date) -> dict[str, Card]:
+    """Every share image's content, by its path in the docs folder. `date` formats dates as the pages do."""
+    found = {}
+    for article in publication.articles:
+        source = _source(article, date)
+        claims = publication.claims_of(article)
+        counts: dict = {}
+        for claim in claims:
+            counts[claim.rating] = counts.get(claim.rating, 0) + 1
+            found[claim.permalink + NAME] = Card(site_name, (_badge(claim.rating),), claim.claim, source)
+        found[f"{article.slug}/{NAME}"] = Card(
+            site_name, tuple(_badge(r, counts[r]) for r in publication.scale.ratings if r in counts),
+            article.title, source, counts=True)
+    return found
+
+
+def share_images(publication: Publication, site_name: str, site_url: str, date) -> dict[str, ShareImage]:
+    """Cards laid out, with the URL and alt text their pages announce."""
+    return {path: ShareImage(path, site_url + path, WIDTH, HEIGHT, laid.alt, laid)
+            for path, card in cards(publication, site_name, date).items() for laid in (layout(card),)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Layout.
+
+@lru_cache(maxsize=None)
+def _advances(face: str, size: int) -> dict[str, float]:
+    return {}
+
+
+def _width(text: str, face: str, size: int) -> float:
+    """The text's advance width: the sum of its characters' advances, measured once each. Exact with basic layout,
+    which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
+    FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
+    table = _advances(face, size)
+    total = 0.0
+    for character in text:
+        advance = table.get(character)
+        if advance is None:
+            advance = table[character] = font(face, size).getlength(character)
+        total += advance
+    return total
+
+
+@lru_cache(maxsize=None)
+def _icon_path(name: str) -> str:
+    return icon_masks.path_data(icon_file(name).read_text(encoding="utf-8"))
+
+
+def _fit(text: str, face: str, size: int, width: int, shorten: bool = False) -> str:
+    """`text` on one line, shortened with an ellipsis (at a word when it can) when it is too wide or `shorten`."""
+    if not shorten and _width(text, face, size) <= width:
+        return text
+    cut = text.rstrip(" ,;:.-–—")
+    while cut and _width(cut + ELLIPSIS, face, size) > width:
+        shorter = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]
+        cut = shorter.rstrip(" ,;:.-–—") if len(shorter) > len(cut) // 2 else cut[:-1].rstrip()
+    return cut + ELLIPSIS
+
+
+def wrap(text: str, face: str, size: int, width: int, max_lines: int) -> tuple[str, ...]:
+    """Greedy line breaking at spaces; the last line ends in an ellipsis when the text does not fit."""
+    words = text.split()
+    lines: list[str] = []
+    line = ""
+    for index, word in enumerate(words):
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate, face, size) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while _width(line, face, size) > width:  # a word wider than the line (a long URL): break it anywhere
+            cut = len(line)
+            while cut > 1 and _width(line[:cut], face, size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        if len(lines) >= max_lines:
+            break
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _fit(lines[-1], face, size, width, shorten=True)
+    return tuple(lines)
+
+
+def _sentence(parts: list[str]) -> str:
+    """Drawn pieces joined into the alt text: a full stop between pieces that lack one."""
+    out = ""
+    for part in parts:
+        if out:
+            out += " " if out.endswith(_ENDS) else ". "
+        out += part
+    return out
+
+
+@lru_cache(maxsize=1 << 16)  # laid out once for the page's front matter and again, free, for the drawing
+def layout(card: Card) -> Layout:
+    inner = WIDTH - 2 * MARGIN
+    texts = [Text(_fit(card.site, "semibold", 40, inner), MARGIN, (BAND_HEIGHT - 40) // 2 - 2, "semibold", 40,
+                  WHITE)]
+    alt = [texts[0].text]
+    pills: list[Pill] = []
+    bottom = HEIGHT - MARGIN
+    footer_size = 32
+    footer = []
+    if card.source:
+        footer = [Text(_fit(card.source, "regular", footer_size, inner), MARGIN, bottom - footer_size, "regular",
+                       footer_size, MUTED)]
+        bottom -= footer_size + 32
+
+    # Badges: a row (wrapping when they do not fit) of pills, each an icon, a label and perhaps a count.
+    size = 36 if card.counts else 44
+    height, icon_size, pad, gap = size + 28, size + 4, size // 2, 16
+    rows: list[list[tuple[Badge, int]]] = [[]]
+    used = 0
+    for badge in card.badges:
+        label_width = _width(badge.label, "bold", size)
+        count_width = _width(str(badge.count), "bold", size) + pad if badge.count is not None else 0
+        width = round(pad + icon_size + pad // 2 + label_width + count_width + pad)
+        if rows[-1] and used + gap + width > inner:
+            rows.append([])
+            used = 0
+        used += (gap if rows[-1] else 0) + width
+        rows[-1].append((badge, width))
+    top = BAND_HEIGHT + 40
+    if card.counts:  # the article's counts sit above the footer; its title takes the space above them
+        pill_top = bottom - len(rows) * (height + gap) + gap
+        headline_top, headline_bottom = top, pill_top - 32
+    else:  # a claim's verdict first, then the claim
+        pill_top = top
+        headline_top, headline_bottom = top + height + 36, bottom
+    badge_texts = []
+    for number, row in enumerate(rows):
+        x, y = MARGIN, pill_top + number * (height + gap)
+        for badge, width in row:
+            path = _icon_path(badge.icon)
+            pills.append(Pill(x, y, width, height, badge.color, path, x + pad, y + (height - icon_size) // 2,
+                              icon_size))
+            text_x = x + pad + icon_size + pad // 2
+            text_y = y + (height - size) // 2 - size // 8
+            badge_texts.append(Text(badge.label, text_x, text_y, "bold", size, WHITE))
+            if badge.count is not None:
+                badge_texts.append(Text(str(badge.count), round(text_x + _width(badge.label, "bold", size) + pad),
+                                        text_y, "bold", size, WHITE))
+            x += width + gap
+
+    headline_size = 56 if card.counts else 52
+    line_height = round(headline_size * 1.22)
+    max_lines = max(1, (headline_bottom - headline_top) // line_height)
+    lines = wrap(card.headline, "semibold", headline_size, inner, max_lines)
+    headline = [Text(line, MARGIN, headline_top + n * line_height, "semibold", headline_size, INK)
+                for n, line in enumerate(lines)]
+    counted = [f"{b.label} {b.count}" if b.count is not None else b.label for b in card.badges]
+    if card.counts:
+        texts += headline + badge_texts
+        alt += [" ".join(lines), ", ".join(counted)]
+    else:
+        texts += badge_texts + headline
+        alt += [", ".join(counted), " ".join(lines)]
+    texts += footer
+    alt += [t.text for t in footer]
+    return Layout(tuple(pills), tuple(texts), _sentence(alt))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Drawing and the cache.
+
+@lru_cache(maxsize=256)
+def _palette(pill_colours: tuple[str, ...]) -> Image.Image:
+    """The image's colours: for each pair of text colour and the colour it is drawn on, an even ramp between them.
+
+    Anti-aliased text only blends its colour with the one beneath, so mapping the drawing onto these ramps loses
+    nothing visible, and a palette PNG is a third of the size and much quicker to compress than an RGB one."""
+    pairs = [(INK, BACKGROUND), (MUTED, BACKGROUND), (WHITE, BAND)]
+    pairs += sorted({(WHITE, colour) for colour in pill_colours} - set(pairs))
+    levels = max(2, min(64, 256 // len(pairs)))
+    colours = []
+    for front, back in pairs:
+        f, b = ImageColor.getrgb(front), ImageColor.getrgb(back)
+        colours += [tuple(round(b[k] + (f[k] - b[k]) * step / (levels - 1)) for k in range(3))
+                    for step in range(levels)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours[:256] for value in colour])
+    return palette
+
+
+def draw(laid: Layout) -> bytes:
+    """The layout as PNG bytes. Pillow writes no timestamp or other metadata unless asked, so equal layouts give
+    equal bytes."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    canvas = ImageDraw.Draw(image)
+    canvas.rectangle((0, 0, WIDTH - 1, BAND_HEIGHT - 1), fill=BAND)
+    for pill in laid.pills:
+        canvas.rounded_rectangle((pill.x, pill.y, pill.x + pill.width - 1, pill.y + pill.height - 1),
+                                 radius=pill.height // 2, fill=pill.color)
+        image.paste(WHITE, (pill.icon_x, pill.icon_y), icon_masks.mask(pill.icon, pill.icon_size))
+    for text in laid.texts:
+        canvas.text((text.x, text.y), text.text, font=font(text.face, text.size), fill=text.color, anchor="la")
+    buffer = io.BytesIO()
+    palette = _palette(tuple(sorted({pill.color for pill in laid.pills})))
+    # Level 3: twice as quick as the default 6 for files 15 % larger (about 30 kB).
+    image.quantize(palette=palette, dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=3)
+    return buffer.getvalue()
+
+
+def _draw_into(job: tuple[Layout, str]) -> bytes:
+    """Draw one image and store it in the cache (in the worker, so the writes run in parallel too)."""
+    laid, target = job
+    data = draw(laid)
+    path = Path(target)
+    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)  # atomic: an interrupted build never leaves half an image in the cache
+    return data
+
+
+@dataclass(frozen=True)
+class Drawn:
+    files: dict  # docs path -> PNG bytes
+    drawn: int  # images drawn (cache misses); the rest came from the cache
+
+
+def render_images(images: dict[str, ShareImage], cache: Path, workers: int | None = None) -> Drawn:
+    """Every share image's bytes: from the cache, or drawn (on every core when many are missing) and cached."""
+    cache.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
+    missing: dict[str, list[str]] = {}  # cache file -> the docs paths showing it (identical cards share one)
+    for path, image in images.items():
+        stored = cache / f"{image.layout.digest()}.png"
+        try:
+            files[path] = stored.read_bytes()
+        except FileNotFoundError:
+            missing.setdefault(str(stored), []).append(path)
+    jobs = [(images[paths[0]].layout, target) for target, paths in missing.items()]
+    workers = workers or os.cpu_count() or 1
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        results = map(_draw_into, jobs)
+    else:
+        # "fork" where it exists: workers start at once with the modules loaded; chunks keep the pipes busy.
+        import multiprocessing
+
+        method = "fork" if sys.platform == "linux" else None
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        results = pool.map(_draw_into, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 4))))
+    try:
+        for (laid, target), data in zip(jobs, results):
+            for path in missing[target]:
+                files[path] = data
+    finally:
+        if len(jobs) >= PARALLEL_FROM and workers >= 2:
+            pool.shutdown()
+    return Drawn(files, len(jobs))

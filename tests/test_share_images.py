@@ -1,0 +1,209 @@
+"""Share images: their size, their text (inside the canvas, in every script, equal to the alt text), reproducible
+bytes, the cache, and the og:image / twitter tags and the verdict bar in the built site."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from PIL import Image, ImageDraw
+
+from conftest import ROOT, copy_project, run_build
+from factcheck import share
+
+SLUG = "turkey-s400-f35"
+SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+SCALE = {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
+CLAIMS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (ROOT / "claims" / SLUG).glob("*.yaml")}
+
+
+def claim_card(text: str, verdict: str = "false", source: str = "Appeared in Example News, 1 May 2025") -> share.Card:
+    rating = SCALE[verdict]
+    return share.Card("The Annotated Check", (share.Badge(rating["label"], rating["icon"], rating["color"]),),
+                      text, source)
+
+
+def article_card(title: str, counts: dict[str, int]) -> share.Card:
+    badges = tuple(share.Badge(SCALE[k]["label"], SCALE[k]["icon"], SCALE[k]["color"], n) for k, n in counts.items())
+    return share.Card("The Annotated Check", badges, title, "Published 2 May 2025", counts=True)
+
+
+def drawn_texts(layout: share.Layout, monkeypatch) -> list[tuple[tuple[int, int], str, object]]:
+    """What share.draw really paints: every ImageDraw.text call, recorded."""
+    calls = []
+    original = ImageDraw.ImageDraw.text
+
+    def record(self, xy, text, *args, **kwargs):
+        calls.append((xy, text, kwargs["font"], kwargs.get("anchor")))
+        return original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    share.draw(layout)
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", original)
+    return calls
+
+
+def png_chunks(data: bytes) -> list[str]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        chunks.append(kind.decode())
+        at += 12 + length
+    return chunks
+
+
+def test_every_claim_and_article_has_a_share_image(built_site):
+    images = {claim_id: (built_site / SLUG / claim_id / "share.png").read_bytes() for claim_id in CLAIMS}
+    images["(article)"] = (built_site / SLUG / "share.png").read_bytes()
+    for name, data in images.items():
+        image = Image.open(io.BytesIO(data))
+        assert (image.format, image.size, image.mode) == ("PNG", (1200, 630), "P"), name
+        # No timestamp, text or other metadata chunk: equal inputs give equal bytes.
+        assert set(png_chunks(data)) == {"IHDR", "PLTE", "IDAT", "IEND"}, name
+    assert len(set(images.values())) == len(images), "two pages share one image"
+
+
+def test_share_tags_use_absolute_urls_and_the_drawn_text(built_site):
+    for path in (built_site / SLUG / "index.html", built_site / SLUG / "ambassador-name" / "index.html"):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        meta = {m.get("property") or m.get("name"): m["content"] for m in page.find_all("meta") if m.get("content")}
+        image = meta["og:image"]
+        assert image.startswith(SITE_URL) and image.endswith("/share.png")
+        assert (built_site / image.removeprefix(SITE_URL)).is_file()
+        assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
+        assert meta["twitter:card"] == "summary_large_image" and meta["twitter:image"] == image
+        assert meta["og:image:alt"] == meta["twitter:image:alt"]
+        assert meta["og:image:alt"].startswith("The Annotated Check. ")
+    home = BeautifulSoup((built_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert not home.find("meta", property="og:image")  # no image of its own: the home page keeps a summary card
+
+
+def test_alt_text_is_the_drawn_text(monkeypatch):
+    cards = [claim_card(" ".join(c["claim"].split()), str(c["verdict"])) for c in CLAIMS.values()]
+    cards += [claim_card("word " * 200), article_card("A title", {"false": 2, "opinion": 1, "true": 12})]
+    for card in cards:
+        layout = share.layout(card)
+        texts = [text for _, text, _, _ in drawn_texts(layout, monkeypatch)]
+        assert texts == [t.text for t in layout.texts]
+        # The alt text is the drawn strings in reading order, each joined to the next by a space and at most one
+        # full stop or comma: nothing added, nothing left out.
+        pattern = r"[.,]? ".join(re.escape(t) for t in texts)
+        assert re.fullmatch(pattern, layout.alt), (layout.alt, texts)
+
+
+def boxes(layout: share.Layout, monkeypatch) -> list[tuple[str, tuple[float, float, float, float]]]:
+    found = []
+    for (x, y), text, font, anchor in drawn_texts(layout, monkeypatch):
+        left, top, right, bottom = font.getbbox(text, anchor=anchor)
+        found.append((text, (x + left, y + top, x + right, y + bottom)))
+    return found
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("name", ["longest claim", "too long", "long word", "article"])
+def test_text_stays_inside_the_canvas(name, monkeypatch):
+    longest = max((" ".join(c["claim"].split()) for c in CLAIMS.values()), key=len)
+    card = {
+        "longest claim": claim_card(longest, "missing-context"),
+        "too long": claim_card("The minister said that the programme " * 20, "missing-context",
+                               "Appeared in " + "A Very Long Newspaper Name " * 8 + ", 1 May 2025"),
+        "long word": claim_card("See https://example.org/" + "a" * 300 + " for the full text of the report."),
+        "article": article_card("Ğüneş İstanbul’da: " + "a long headline about the budget " * 10,
+                                {k: 3 for k in SCALE}),
+    }[name]
+    layout = share.layout(card)
+    found = boxes(layout, monkeypatch)
+    for text, box in found:
+        assert box[0] >= share.MARGIN - 6 and box[2] <= share.WIDTH - share.MARGIN + 6, (text, box)
+        assert box[1] >= 0 and box[3] <= share.HEIGHT - share.MARGIN / 2, (text, box)
+    # Text on the page (not in a badge) overlaps neither other text nor a badge.
+    pills = [(p.x, p.y, p.x + p.width, p.y + p.height) for p in layout.pills]
+    free = [(text, box) for (text, box), t in zip(found, layout.texts) if t.color != share.WHITE]
+    for index, (text, box) in enumerate(free):
+        assert not any(overlap(box, p) for p in pills), text
+        assert not any(overlap(box, other) for _, other in free[index + 1:]), text
+    for pill in layout.pills:
+        assert pill.x + pill.width <= share.WIDTH - share.MARGIN and pill.y + pill.height <= share.HEIGHT
+    for text in layout.texts:  # layout's quick measure is FreeType's
+        assert share._width(text.text, text.face, text.size) == pytest.approx(
+            share.font(text.face, text.size).getlength(text.text), abs=1e-6)
+    if name == "longest claim":
+        assert " ".join(t.text for t in layout.texts if t.size == 52) == longest  # it fits whole
+    elif name != "article":
+        assert "…" in layout.alt
+
+
+def render(text: str) -> bytes:
+    font = share.font("semibold", 52)
+    image = Image.new("L", (80, 90))
+    ImageDraw.Draw(image).text((10, 10), text, font=font, fill=255)
+    return image.tobytes()
+
+
+def test_turkish_letters_have_glyphs(monkeypatch):
+    missing = render("\u4e00")  # CJK: not in Source Sans Pro, so drawn as the .notdef box
+    assert render("\u0b95") == missing  # another missing character draws the same box
+    for letter in "ğĞşŞıİçÇöÖüÜ":
+        assert render(letter) != missing, letter
+    title = "Erdoğan, İstanbul’da Şişli ve Çığlık: ılık ölçü"
+    layout = share.layout(article_card(title, {"false": 1}))
+    assert title in layout.alt
+    assert title in [text for _, text, _, _ in drawn_texts(layout, monkeypatch)]
+
+
+def test_same_bytes_in_another_folder_and_a_cache_that_survives_a_clean(tmp_path):
+    first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    out = run_build(first).stdout
+    assert f"{len(CLAIMS) + 1} share image(s) drawn" in out
+    run_build(second)
+    images = sorted(p.relative_to(first / "generated") for p in (first / "generated").rglob("share.png"))
+    assert len(images) == len(CLAIMS) + 1
+    for relative in images:
+        assert (first / "generated" / relative).read_bytes() == (second / "generated" / relative).read_bytes()
+
+    # The generated folder cleaned (as `make clean` does): every image comes from the cache.
+    import shutil
+    shutil.rmtree(first / "generated")
+    assert "; 0 share image(s) drawn" in run_build(first).stdout
+
+    # Rewording one claim redraws its image only; changing its verdict redraws its article's too.
+    path = first / "claims" / SLUG / "ambassador-name.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^claim: (.*)$", r"claim: \1 Really.", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    assert "; 1 share image(s) drawn" in run_build(first).stdout
+    path.write_text(re.sub(r"^verdict: .*$", 'verdict: "misleading"', text, count=1, flags=re.M), encoding="utf-8")
+    assert "; 2 share image(s) drawn" in run_build(first).stdout
+
+
+def test_scorecard_bar_reads_the_counts(built_site):
+    for path in (built_site / "index.html", built_site / SLUG / "index.html"):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        bar = page.select_one(".fc-bar svg[role=img]")
+        assert bar is not None, path
+        badges = [(b.select_one(".fc-badge__count").get_text(), b.select_one(".fc-badge__label").get_text())
+                  for b in page.select(".fc-scorecard .fc-badge")]
+        assert bar["aria-label"] == "Verdicts: " + ", ".join(f"{n} {label}" for n, label in badges)
+        rects = bar.select("rect[class^=fc-v-]")
+        assert len(rects) == len(badges)
+        widths = [float(r["width"].rstrip("%")) for r in rects]
+        assert abs(sum(widths) - 100) < 0.01
+        counts = [int(n) for n, _ in badges]
+        assert all(abs(w - 100 * n / sum(counts)) < 0.01 for w, n in zip(widths, counts))
+
+
+def test_write_tree_takes_bytes(tmp_path):
+    from factcheck import write
+    data = share.draw(share.layout(claim_card("A claim.")))
+    report = write.write_tree(tmp_path / "out", {"a/share.png": data, "a/index.md": "text"})
+    assert (tmp_path / "out" / "a" / "share.png").read_bytes() == data
+    assert sorted(report.written) == ["a/index.md", "a/share.png"]
+    assert write.write_tree(tmp_path / "out", {"a/share.png": data, "a/index.md": "text"}).written == ()
