@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check diff clean audit bench bench-sources
+.PHONY: site test quick golden serve check diff clean audit bench bench-sources
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(VENV)/.installed node_modules/.package-lock.json
 	@test -x "$(CHROMIUM_PATH)" || [ "$$(id -u)" != 0 ] || bash .ci/system-packages
 	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is needed for the browser tests: run 'sudo bash .ci/system-packages' (Debian) or set CHROMIUM_PATH" >&2; exit 1; }
 	$(PY) -m pytest
+
+# make quick  everything but the browser, Nu checker and Lighthouse tests: the daily loop (about a minute)
+quick: $(VENV)/.installed
+	$(PY) -m pytest -n 2 -m "not browser"
+
+# make golden  refresh tests/golden/expected after an intended change to what the build writes; review the diff
+golden: $(VENV)/.installed
+	GOLDEN_REFRESH=1 $(PY) -m pytest tests/test_golden.py -q
 
 serve: $(VENV)/.installed
 	$(PY) build.py

@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+SLOW_FILES = ("test_browser.py", "test_html_validity.py")  # Chromium, axe and the Nu checker: `make quick` skips
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.browser)
+
+
 PROJECT_FILES = ("build.py", "mkdocs.yml", "factcheck", "templates", "schemas", "overrides", "content", "claims")
 
 
