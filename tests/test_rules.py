@@ -116,3 +116,15 @@ def test_research_present_warns_for_a_draft():
     (problem,) = rules.research_present(draft, [])
     assert problem.severity == "warning" and "no url, assessment, next yet" in problem.message
     assert rules.research_present(ARTICLE, []) == []
+
+
+def test_warnings_are_reported_as_warnings_and_annotated(monkeypatch, capsys):
+    import io
+    from factcheck.report import report
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    stream = io.StringIO()
+    report(rules.sentences_classified(ARTICLE, placed(("First sentence", TRUE))), Path("."), stream)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == 'warning: content/a.md:7: sentence not yet reviewed (no claim or annotation marks it): "Second one."'
+    assert lines[1].startswith("::warning file=content/a.md,line=7::sentence not yet reviewed")
+    assert lines[-1].startswith("2 warning(s)") and "problem(s)" not in stream.getvalue()
