@@ -166,6 +166,23 @@ HOSTILE = {
 }
 CASES.update(HOSTILE)
 
+# The editorial standard is enforced by the build itself, with the same file:line messages.
+WITH_TRANSLATION = next(p for p in sorted((ROOT / "claims" / SLUG).glob("*.yaml")) if "translation:" in p.read_text("utf-8"))
+STANDARD = {
+    "no translation": (WITH_TRANSLATION, lambda text: re.sub(r"\n +translation: .*(\n +[^-\s][^:\n]*(?=\n))*", "", text, count=1),
+                       r":\d+:\d+: sources\.\d+: the excerpt is in '\w+': add translation"),
+    "no title": (ROOT / CLAIM, lambda text: re.sub(r"\n +title: .*", "", text, count=1),
+                 r":\d+:\d+: missing required key 'title' in sources\.0"),
+}
+
+
+@pytest.mark.parametrize("case", STANDARD)
+def test_the_content_standard_is_a_build_error(project, case):
+    path, change, expected = STANDARD[case]
+    relative = path.relative_to(ROOT).as_posix()
+    edit(project, relative, change(original(relative)))
+    assert re.search(f"^{re.escape(relative)}{expected}", build_fails(project).replace(str(project) + "/", ""), re.M)
+
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_claim_file(project, case):
