@@ -161,7 +161,7 @@ HOSTILE = {
                    rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: 24,999 characters; the limit is 1,000"),
     "markdown bracket bomb": (lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  " + "[" * 15000 + "\n", 1),
                               rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: has 15,0\d\d '\['"),
-    "markdown nesting bomb": (lambda: replace_line(CLAIM, "analysis", "analysis: " + "1. " * 3000 + "x"),
+    "markdown nesting bomb": (lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  " + "1. " * 3000 + "x\n", 1),
                               rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: nests lists"),
 }
 CASES.update(HOSTILE)

@@ -171,8 +171,8 @@ def test_a_changed_verdict_shows_an_updated_notice(project):
     path = project / "claims" / SLUG / "trump-inauguration.yaml"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"^verdict: .*$", "verdict: \"true\"", text, count=1, flags=re.M)
-    text = re.sub(r"^updates:.*$", "", text, flags=re.M)
-    text += "updates:\n  - date: 2026-11-20\n    previous_verdict: mostly-true\n    note: We re-read the **oath** record.\n"
+    text = re.sub(r"^updates:\n( *)- ", lambda m: f"updates:\n{m[1]}- date: 2026-12-01\n{m[1]}  previous_verdict: "
+                  f"mostly-true\n{m[1]}  note: We re-read the **oath** record.\n{m[1]}- ", text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
     run_build(project, "--site")
     site = project / "site"
@@ -180,8 +180,9 @@ def test_a_changed_verdict_shows_an_updated_notice(project):
                          "html.parser")
     notice = page.select_one(".fc-updated")
     assert notice is not None
-    assert "Updated 20 November 2026" in notice.get_text() and "Mostly true" in notice.get_text()
+    assert "Updated 1 December 2026" in notice.get_text() and "Mostly true" in notice.get_text()
     assert notice.find("strong").get_text() == "oath"
-    first = BeautifulSoup((site / "corrections" / "index.html").read_text(encoding="utf-8"),
-                          "html.parser").select_one(".fc-corrections li")
-    assert "verdict changed from" in first.get_text() and "trump-inauguration" in first.find("a")["href"]
+    listed = BeautifulSoup((site / "corrections" / "index.html").read_text(encoding="utf-8"),
+                           "html.parser").select(".fc-corrections li")
+    (change,) = [li for li in listed if "verdict changed from" in li.get_text()]
+    assert change.find("a")["href"].endswith("trump-inauguration/#update-1")  # the oldest update is number 1

@@ -125,6 +125,7 @@ def test_a_second_article_needs_no_code_change(project):
             checked: 2026-01-02
             sources:
               - url: https://example.org/{name}
+                title: A report
                 excerpt: Evidence.
             """), encoding="utf-8")
     run_build(project, "--site")
