@@ -214,7 +214,8 @@ FOCUS_JS = r"""
     label: el.textContent.trim(),
     focusVisible: el.matches(':focus-visible'), outlineStyle: style.outlineStyle,
     outlineWidth: parseFloat(style.outlineWidth), outlineContrast: window.__fc.outlineContrast(el),
-    inViewport: rect.top >= 0 && rect.bottom <= innerHeight && rect.left >= 0 && rect.right <= innerWidth,
+    // 1 px of tolerance: Chromium scrolls a focused element flush with the edge, at sub-pixel positions
+    inViewport: rect.top >= -1 && rect.bottom <= innerHeight + 1 && rect.left >= -1 && rect.right <= innerWidth + 1,
     obscuredBy: top && !el.contains(top) ? `${top.tagName}.${top.className}` : null,
     badgeBottom: rect.bottom, tip: null,
   };

@@ -7,6 +7,7 @@ Wayback Machine's availability and Save Page Now endpoints. Timeouts and backoff
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import re
@@ -115,6 +116,12 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def in_own_thread(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def special_urls(base: str, tag: str) -> dict[str, str]:
     return {
         "ok": f"{base}/{tag}/ok/special", "chain": f"{base}/{tag}/chain/0", "404": f"{base}/{tag}/gone404/0",
@@ -127,7 +134,7 @@ def special_urls(base: str, tag: str) -> dict[str, str]:
 def test_each_kind_of_answer_is_classified(server):
     base = server.url_for("").rstrip("/")
     urls = special_urls(base, "classify") | {"endless": f"{base}/classify/endless/0"}
-    results = asyncio.run(links.check_all(urls.values(), SETTINGS))
+    results = in_own_thread(links.check_all(urls.values(), SETTINGS))
     got = {name: results[url] for name, url in urls.items()}
     expect = {"ok": ("ok", 200), "chain": ("redirected", 200), "404": ("dead", 404), "410": ("dead", 410),
               "busy": ("ok", 200), "flaky": ("ok", 200), "slow": ("unreachable", None),
