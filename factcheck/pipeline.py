@@ -11,11 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import anchor, engine, load, manifest, render, rules, share, validate, write
+from . import anchor, engine, language, load, manifest, render, rules, share, validate, write
 from .model import Problem, Publication, Site
 
 PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
 TEMPLATES = PROJECT / "templates"
+LANGUAGES = Path(".cache") / "languages.json"  # under the root: py3langid's answers, so its model loads only for new text
 
 
 def today() -> dt.date:
@@ -87,7 +88,9 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, ima
     site = read_site_settings(config)
     if isinstance(site, Problem):
         return Outcome(1, (site,))
+    language.remember(root / LANGUAGES)
     assembly = assemble(root, site)
+    language.keep(root / LANGUAGES)
     if assembly.errors:
         return Outcome(1, assembly.problems)
     images = share.render_images(share.share_images(assembly.publication, site.name, site.url, render.format_date),

@@ -128,3 +128,16 @@ def test_warnings_are_reported_as_warnings_and_annotated(monkeypatch, capsys):
     assert lines[0] == 'warning: content/a.md:7: sentence not yet reviewed (no claim or annotation marks it): "Second one."'
     assert lines[1].startswith("::warning file=content/a.md,line=7::sentence not yet reviewed")
     assert lines[-1].startswith("2 warning(s)") and "problem(s)" not in stream.getvalue()
+
+
+def test_language_answers_are_remembered_so_the_model_loads_only_for_new_text(tmp_path, monkeypatch):
+    from factcheck import language
+    monkeypatch.setattr(language, "_known", {})
+    monkeypatch.setattr(language, "_loaded_from", set())
+    assert language.plainly_not(TURKISH, "en") == "tr"
+    language.keep(tmp_path / "languages.json")
+    monkeypatch.setattr(language, "_known", {})
+    monkeypatch.setattr(language, "_loaded_from", set())
+    monkeypatch.setattr(language, "_identifier", lambda: pytest.fail("the model was loaded for a remembered text"))
+    language.remember(tmp_path / "languages.json")
+    assert language.plainly_not(TURKISH, "en") == "tr" and language.plainly_not(TURKISH, "tr") is None
