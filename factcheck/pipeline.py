@@ -95,20 +95,22 @@ class Outcome:
     summary: str = ""
 
 
-def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, image_cache: Path | None = None) -> Outcome:
+def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, image_cache: Path | None = None,
+          templates: Path = TEMPLATES, engine_name: str = "mkdocs") -> Outcome:
     """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there. Share images
     are drawn only when what they show changed (kept in `image_cache`, by default ROOT/.cache/share-images)."""
     if wrong := write.ownership_problem(out):
         return Outcome(2, (wrong,))
     # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
     inputs = manifest.fingerprint(PROJECT, root, config, today())
-    unchanged = None if site_dir else manifest.unchanged(out, inputs)  # a site build needs the publication
+    # A site build needs the publication; other templates than the project's are not in the fingerprint.
+    unchanged = None if site_dir or templates != TEMPLATES else manifest.unchanged(out, inputs)
     if unchanged is not None:  # same inputs, docs folder as the last build left it: nothing would change
         return Outcome(0, (), f"generated {unchanged} files in {out}: 0 written, 0 removed, {unchanged} unchanged")
     site = read_site_settings(config)
     if isinstance(site, Problem):
         return Outcome(1, (site,))
-    assembly = assemble(root, site)
+    assembly = assemble(root, site, templates)
     if assembly.errors:
         return Outcome(1, assembly.problems)
     images = share.render_images(assembly.images, image_cache or root / ".cache" / "share-images")
@@ -122,7 +124,7 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, ima
     if site_dir:
         claims = assembly.publication.claims
         latest = max(c.modified for c in claims) if claims else dt.date(2000, 1, 1)
-        problems += tuple(engine.build_site(config, out, site_dir, latest))
+        problems += tuple(engine.build_site(config, out, site_dir, latest, engine_name))
         if any(p.is_error for p in problems):
             return Outcome(1, problems, summary)
     return Outcome(0, problems, summary)
