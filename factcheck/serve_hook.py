@@ -18,6 +18,7 @@ with a config whose docs_dir is that publication's docs folder).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -80,6 +81,9 @@ def on_env(env, config, files):
 
 def on_post_build(config):
     _State.config, _State.config_stamp = config, _stamp(config)
+    # MkDocs' pages, files and navigation live until the next full build: keep the cycle collector from walking
+    # them on every edit (at 8,000 claims a full pass is a large part of an edit's second).
+    gc.freeze()
 
 
 def on_serve(server, config, builder):
