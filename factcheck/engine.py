@@ -121,12 +121,13 @@ site_dir: {site}
 """
 
 
-def _zensical(config: Path, docs: Path, built: Path) -> list[Problem]:
+def _zensical(config: Path, docs: Path, built: Path, clean: bool = False) -> list[Problem]:
     """`zensical build` (strict) with the settings of `config`, reading `docs`, writing `built`.
 
     Zensical resolves docs_dir, site_dir and the theme's custom_dir against the folder of its config file and
     refuses folders outside it, so the config it reads is written (as a hidden file, removed afterwards) in the
-    deepest folder holding both `docs` and `built`, inheriting `config`, with custom_dir made absolute."""
+    deepest folder holding both `docs` and `built`, inheriting `config`, with custom_dir made absolute. Zensical
+    keeps a cache of rendered pages in .cache/ of that folder; `clean` empties it first (the benchmark's cold run)."""
     import json
     import subprocess
     import sys
@@ -146,7 +147,8 @@ def _zensical(config: Path, docs: Path, built: Path) -> list[Problem]:
     settings = home / f".zensical-{os.getpid()}.yml"
     settings.write_text(text, encoding="utf-8")
     try:
-        result = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", str(settings)],
+        result = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", str(settings),
+                                 *(["--clean"] if clean else [])],
                                 cwd=home, capture_output=True, text=True)
     finally:
         settings.unlink(missing_ok=True)
