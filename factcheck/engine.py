@@ -118,6 +118,8 @@ ZENSICAL_CONFIG = """\
 INHERIT: {config}
 docs_dir: {docs}
 site_dir: {site}
+theme:
+  variant: classic  # Material's own look (Zensical's default "modern" one restyles what overrides/ and our CSS assume)
 """
 
 
@@ -143,7 +145,7 @@ def _zensical(config: Path, docs: Path, built: Path, clean: bool = False) -> lis
                                   docs=json.dumps(os.path.relpath(docs.resolve(), home)),
                                   site=json.dumps(os.path.relpath(built.resolve(), home)))
     if theme.get("custom_dir"):
-        text += f"theme:\n  custom_dir: {json.dumps(str((config.parent / theme['custom_dir']).resolve()))}\n"
+        text += f"  custom_dir: {json.dumps(str((config.parent / theme['custom_dir']).resolve()))}\n"
     settings = home / f".zensical-{os.getpid()}.yml"
     settings.write_text(text, encoding="utf-8")
     try:

@@ -242,7 +242,9 @@ class Renderer:
                 "home.md.j2").render(views=cards, **common)),
             "methodology.md": self._once(("methodology",), (scale, site), lambda: env.get_template(
                 "methodology.md.j2").render(**common)),
-            "corrections.md": self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
+            # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
+            # place for MkDocs (the URL) and Zensical (the Markdown file).
+            "corrections/index.md": self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
                 "corrections.md.j2").render(corrections=updates, **common)),
             "assets/stylesheets/ratings.css": self._once(("ratings.css",), (scale, site), lambda: env.get_template(
                 "ratings.css.j2").render(**common)),
