@@ -115,6 +115,11 @@ class Preview:
         self._reread = []
         if self._output is None and (wrong := write.ownership_problem(self.out)):
             return self._result((wrong,), start)
+        # The first refresh leaves a build manifest, as build.py does, so the next `make serve` or `make check`
+        # finds nothing to do; fingerprinted before reading, like the build. (Not for other templates than the
+        # project's: the fingerprint does not cover them.)
+        inputs = (manifest.fingerprint(pipeline.PROJECT, self.root, self.config, pipeline.today())
+                  if self._output is None and self.templates == pipeline.TEMPLATES else None)
         site = pipeline.read_site_settings(self.config)
         if isinstance(site, Problem):
             return self._result((site,), start)
@@ -133,11 +138,15 @@ class Preview:
             manifest.forget(self.out)
             report = write.write_tree(self.out, files)
             written, removed = report.written, report.removed
+            if inputs:
+                manifest.record(self.out, inputs)
         else:
             changed = {path: data for path, data in files.items()
                        if (before := self._output.get(path)) is not data and before != data}
             removed = tuple(sorted(set(self._output) - set(files)))
-            write.write_changes(self.out, changed, list(removed))
+            if changed or removed:
+                manifest.forget(self.out)  # the docs folder no longer matches it
+                write.write_changes(self.out, changed, list(removed))
             written = tuple(sorted(changed))
         self._output = files
         # What the preview holds lives until the next edit replaces part of it: keep the cycle collector from
