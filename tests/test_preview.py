@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +18,13 @@ from conftest import ROOT
 from factcheck import exports, pipeline, preview
 from factcheck.report import report
 
-os.environ.setdefault("SOURCE_DATE_EPOCH", bench.EPOCH)  # the synthetic dates precede it
+
+
+@pytest.fixture(autouse=True)
+def synthetic_today(monkeypatch):
+    """"Today" for the synthetic publication, whose dates precede it (only in these tests: the real content's
+    dates do not)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", bench.EPOCH)
 
 
 def contents(folder: Path) -> dict[str, bytes]:
