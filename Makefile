@@ -1,4 +1,4 @@
-# make site   build the site into site/ (creates .venv and installs the pinned requirements first)
+# make site   build the site into site/ (creates .venv and installs the pinned requirements first); ENGINE=zensical
 # make test   run the whole test suite
 # make serve  preview on http://127.0.0.1:8000, re-rendering when an article, a claim or a template changes
 VENV := .venv
@@ -12,8 +12,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The site engine: mkdocs, or zensical (make site ENGINE=zensical), Material's successor reading the same mkdocs.yml.
+ENGINE ?= mkdocs
+
 site: $(VENV)/.installed
-	$(PY) build.py --site
+	$(PY) build.py --site --engine $(ENGINE)
 
 check: $(VENV)/.installed
 	$(PY) build.py

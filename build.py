@@ -3,6 +3,7 @@
 
     python build.py            generate the docs folder from content/, claims/ and templates/
     python build.py --site     ... and build site/ with MkDocs (strict), swapped in only on success
+    python build.py --site --engine zensical   ... the same with Zensical, Material's successor
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
     python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
 
@@ -17,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from factcheck import pipeline
+from factcheck import engine, pipeline
 from factcheck.report import report
 
 ROOT = pipeline.PROJECT
@@ -31,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="folder holding content/ and claims/")
     parser.add_argument("--out", type=Path, help="generated docs folder (default: ROOT/generated)")
-    parser.add_argument("--site", action="store_true", help="also build site/ with MkDocs")
+    parser.add_argument("--site", action="store_true", help="also build site/ with the site engine")
+    parser.add_argument("--engine", choices=engine.ENGINES, default="mkdocs",
+                        help="site engine for --site: mkdocs (default, strict) or zensical (its successor)")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
     parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     site_dir = (args.site_dir or args.root / "site") if args.site else None
     outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir,
-                             args.image_cache or args.root / ".cache" / "share-images")
+                             args.image_cache or args.root / ".cache" / "share-images", engine_name=args.engine)
     if outcome.summary:
         print(outcome.summary)
     if outcome.problems:

@@ -90,15 +90,24 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
 MAX_HINTS = 20  # finding the closest passage costs a fuzzy search per quote: enough for any real edit
 
 
-def anchor_claims(articles, claims) -> tuple[dict, list[Problem]]:
-    """The span of every claim's quote in its article; a quote that is missing, ambiguous or overlaps is a Problem."""
+def anchor_claims(articles, claims, memo: dict | None = None) -> tuple[dict, list[Problem]]:
+    """The span of every claim's quote in its article; a quote that is missing, ambiguous or overlaps is a Problem.
+
+    With `memo` (kept between calls by the preview), a quote is searched for again only when it or its article's
+    text changed."""
     by_slug = {a.slug: a for a in articles}
     spans: dict = {}
     problems: list[Problem] = []
     missing = 0
+    searched: dict = {}
     for claim in claims:
         article = by_slug[claim.article]
-        found = find(claim.quote, article.paragraphs)
+        key, inputs = (claim.article, claim.id), (claim.quote, article.paragraphs)
+        if memo is not None and (hit := memo.get(key)) is not None and hit[0] == inputs:
+            found = hit[1]
+        else:
+            found = find(claim.quote, article.paragraphs)
+        searched[key] = (inputs, found)
         if not found:
             missing += 1
             hint = (f"; the closest passage is: \"{closest_passage(claim.quote, article.paragraphs)}\""
@@ -122,6 +131,9 @@ def anchor_claims(articles, claims) -> tuple[dict, list[Problem]]:
         else:
             message = f"quote overlaps the quote of claim '{key[1]}'; claims mark separate passages"
         problems.append(Problem(by_id[next_key].path, message))
+    if memo is not None:
+        memo.clear()
+        memo.update(searched)
     return spans, problems
 
 

@@ -1,4 +1,9 @@
-"""Run the site engine (MkDocs) on the generated docs folder, leaving no state behind.
+"""Run the site engine on the generated docs folder, leaving no state behind.
+
+Two engines read the same mkdocs.yml: MkDocs with Material (the default) and Zensical, by Material's authors and
+meant to succeed it (`build.py --site --engine zensical`, `make site ENGINE=zensical`). Zensical runs as a
+subprocess (`zensical build`); it accepts only a docs folder and a site folder inside the folder of its config
+file, so it is given a small config there that inherits mkdocs.yml (see _zensical).
 
 The site is built into a temporary folder beside its target and swapped in only on success, so a failed build
 leaves the published site as it was. A build killed part-way leaves its temporary folder behind: the next build
@@ -68,29 +73,89 @@ class _Collect(logging.Handler):
                                      severity="error" if record.levelno >= logging.WARNING else "warning"))
 
 
-def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date) -> list[Problem]:
-    """MkDocs (strict) from `docs` into `site_dir`; the problems it found, empty on success."""
+ENGINES = ("mkdocs", "zensical")
+
+
+def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date, engine: str = "mkdocs") -> list[Problem]:
+    """The site engine (MkDocs strict, or Zensical) from `docs` into `site_dir`; the problems it found, empty on
+    success. The site is built into a temporary folder and swapped in only on success."""
+    if engine not in ENGINES:
+        return [Problem(config, f"unknown site engine '{engine}' (one of {', '.join(ENGINES)})")]
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(site_dir.parent)
+    # Both engines stamp the build date (the sitemap, Zensical's pages): take it from the content, not the clock.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(int(dt.datetime.combine(
+        latest, dt.time(), dt.timezone.utc).timestamp()))
+    with _environment("SOURCE_DATE_EPOCH", epoch), \
+            tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=f"{PREFIX}{os.getpid()}-") as temporary:
+        built = Path(temporary) / "site"
+        problems = (_mkdocs if engine == "mkdocs" else _zensical)(config, docs, built)
+        if any(p.is_error for p in problems):
+            return problems
+        write.replace_dir(built, site_dir)
+    return problems
+
+
+def _mkdocs(config: Path, docs: Path, built: Path) -> list[Problem]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    sweep_leftovers(site_dir.parent)
     collect = _Collect(config)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
-    # MkDocs stamps the sitemap with the build date: take it from the content, not the clock.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(int(dt.datetime.combine(
-        latest, dt.time(), dt.timezone.utc).timestamp()))
     try:
-        with _environment("SOURCE_DATE_EPOCH", epoch), \
-                tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=f"{PREFIX}{os.getpid()}-") as temporary:
-            built = Path(temporary) / "site"
-            try:
-                build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
-            except MkDocsException as error:
-                return collect.problems + [Problem(config, f"mkdocs: {error}; the site was not changed")]
-            write.replace_dir(built, site_dir)
+        build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
+    except MkDocsException as error:
+        return collect.problems + [Problem(config, f"mkdocs: {error}; the site was not changed")]
     finally:
         logger.removeHandler(collect)
     return [p for p in collect.problems if not p.is_error]
+
+
+ZENSICAL_CONFIG = """\
+# Written by factcheck/engine.py for one build, then removed: {config} with this build's folders.
+INHERIT: {config}
+docs_dir: {docs}
+site_dir: {site}
+theme:
+  variant: classic  # Material's own look (Zensical's default "modern" one restyles what overrides/ and our CSS assume)
+"""
+
+
+def _zensical(config: Path, docs: Path, built: Path, clean: bool = False) -> list[Problem]:
+    """`zensical build` (strict) with the settings of `config`, reading `docs`, writing `built`.
+
+    Zensical resolves docs_dir, site_dir and the theme's custom_dir against the folder of its config file and
+    refuses folders outside it, so the config it reads is written (as a hidden file, removed afterwards) in the
+    deepest folder holding both `docs` and `built`, inheriting `config`, with custom_dir made absolute. Zensical
+    keeps a cache of rendered pages in .cache/ of that folder; `clean` empties it first (the benchmark's cold run)."""
+    import json
+    import subprocess
+    import sys
+
+    from . import load
+
+    document = load.load_yaml(config)
+    if isinstance(document, Problem):
+        return [document]
+    theme = (document.data or {}).get("theme") or {}
+    home = Path(os.path.commonpath([docs.resolve(), built.resolve()]))
+    text = ZENSICAL_CONFIG.format(config=json.dumps(str(config.resolve())),
+                                  docs=json.dumps(os.path.relpath(docs.resolve(), home)),
+                                  site=json.dumps(os.path.relpath(built.resolve(), home)))
+    if theme.get("custom_dir"):
+        text += f"  custom_dir: {json.dumps(str((config.parent / theme['custom_dir']).resolve()))}\n"
+    settings = home / f".zensical-{os.getpid()}.yml"
+    settings.write_text(text, encoding="utf-8")
+    try:
+        result = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", str(settings),
+                                 *(["--clean"] if clean else [])],
+                                cwd=home, capture_output=True, text=True)
+    finally:
+        settings.unlink(missing_ok=True)
+    if result.returncode or not built.is_dir():
+        output = (result.stdout + result.stderr).strip()[-3000:]
+        return [Problem(config, f"zensical: the build failed ({result.returncode}); the site was not changed:\n"
+                                f"{output}")]
+    return []

@@ -81,10 +81,26 @@ def claim_record(site, publication: Publication, claim: Claim) -> dict:
 
 
 def claims_json(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
-    data = {"format": FORMAT, "version": VERSION,
-            "publisher": {"name": site.publisher, "url": site.publisher_url},
-            "claims": [claim_record(site, publication, c) for c in claims]}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return claims_json_from(site, [claim_chunks(site, publication, c)[0] for c in claims])
+
+
+def claim_chunks(site, publication: Publication, claim: Claim) -> tuple[str, str]:
+    """One claim's part of claims.json (its record, indented as inside the "claims" list) and of claims.csv (its
+    row), so that the preview re-encodes only the claims an edit changed."""
+    record = claim_record(site, publication, claim)
+    text = json.dumps(record, ensure_ascii=False, indent=2)
+    return "\n".join("    " + line for line in text.split("\n")), _csv_row(claim, record)
+
+
+def claims_json_from(site, records: list[str]) -> str:
+    """claims.json from the claims' chunks: byte for byte json.dumps(..., indent=2) of the whole document (a test
+    checks it), without re-encoding every claim."""
+    head = {"format": FORMAT, "version": VERSION, "publisher": {"name": site.publisher, "url": site.publisher_url},
+            "claims": []}
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    if records:
+        text = text.removesuffix("[]\n}") + "[\n" + ",\n".join(records) + "\n  ]\n}"
+    return text + "\n"
 
 
 def _cell(value: object) -> object:
@@ -92,19 +108,26 @@ def _cell(value: object) -> object:
     return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
+def _csv_row(claim: Claim, record: dict) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for claim in claims:
-        record = claim_record(site, publication, claim)
-        writer.writerow({key: _cell(value) for key, value in {
-            "article": claim.article, "article_title": record["article"]["title"], "claim_id": claim.id,
-            "url": record["url"], "quote": claim.quote, "claim": claim.claim, "verdict": claim.verdict,
-            "verdict_label": record["verdict"]["label"], "rating_value": record["verdict"]["rating_value"] or "",
-            "summary": claim.summary, "checked": record["checked"], "modified": record["modified"],
-            "source_urls": " ".join(s.url for s in claim.sources),
-            # One line per source, in the same order as source_urls; an English excerpt has no translation.
-            "source_excerpts": "\n".join(s.excerpt or "" for s in claim.sources),
-            "source_translations": "\n".join(s.translation or "" for s in claim.sources)}.items()})
+    writer.writerow({key: _cell(value) for key, value in {
+        "article": claim.article, "article_title": record["article"]["title"], "claim_id": claim.id,
+        "url": record["url"], "quote": claim.quote, "claim": claim.claim, "verdict": claim.verdict,
+        "verdict_label": record["verdict"]["label"], "rating_value": record["verdict"]["rating_value"] or "",
+        "summary": claim.summary, "checked": record["checked"], "modified": record["modified"],
+        "source_urls": " ".join(s.url for s in claim.sources),
+        # One line per source, in the same order as source_urls; an English excerpt has no translation.
+        "source_excerpts": "\n".join(s.excerpt or "" for s in claim.sources),
+        "source_translations": "\n".join(s.translation or "" for s in claim.sources)}.items()})
     return buffer.getvalue()
+
+
+def claims_csv_from(rows: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n").writeheader()
+    return buffer.getvalue() + "".join(rows)
+
+
+def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
+    return claims_csv_from([claim_chunks(site, publication, c)[1] for c in claims])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -267,19 +268,22 @@ class Sources:
 SCALE_FILE = "ratings.yaml"
 
 
+_path = lru_cache(maxsize=1 << 17)(Path)  # the same few thousand paths on every preview refresh: parse each once
+
+
 def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
     """A folder's entries, sorted, without following links: a link is reported, not read."""
     try:
-        with os.scandir(folder) as found:
-            entries = sorted(Path(e.path) for e in found)
+        with os.scandir(folder) as found:  # the entry knows whether it is a link: no lstat per file
+            entries = [(_path(e.path), e.is_symlink()) for e in sorted(found, key=lambda e: e.name)]
     except OSError as error:
         problems.append(Problem(folder, f"cannot read the folder: {error.strerror}"))
         return []
-    for path in entries:
-        if path.is_symlink():
+    for path, link in entries:
+        if link:
             problems.append(Problem(path, "is a symbolic link: the build reads only regular files (a link can "
                                           "point outside the repository)"))
-    return [p for p in entries if not p.is_symlink()]
+    return [p for p, link in entries if not link]
 
 
 def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
@@ -317,8 +321,10 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
 
 
-def read_sources(content_dir: Path, claims_dir: Path) -> Sources:
-    """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem."""
+def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources:
+    """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem.
+
+    `read(path, parse)` reads one file as `read_file` does; the preview passes one that remembers unchanged files."""
     problems: list[Problem] = []
     for folder in (content_dir, claims_dir):
         if folder.is_symlink():
@@ -327,7 +333,7 @@ def read_sources(content_dir: Path, claims_dir: Path) -> Sources:
         return Sources(None, (), (), tuple(problems), (), frozenset())
 
     def attempt(path: Path, parse):
-        parsed, found = read_file(path, parse)
+        parsed, found = read(path, parse)
         problems.extend(found)
         return parsed
 

@@ -43,6 +43,20 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
+class ArticleCard:
+    """What the home page shows of an article (its template gets these, not whole views, so the page is
+    re-rendered only when one of these changes, not on every edit of a claim)."""
+
+    article: Article
+    scorecard: tuple[tuple[Rating, int], ...]
+    checked: dt.date | None
+
+    @property
+    def url(self) -> str:
+        return f"{self.article.slug}/"
+
+
+@dataclass(frozen=True)
 class Correction:
     """One dated update to a claim, for the corrections page and feed."""
 
@@ -147,36 +161,112 @@ def corrections(publication: Publication) -> tuple[Correction, ...]:
                         reverse=True))
 
 
+class Renderer:
+    """Renders the docs folder's files, remembering each file's inputs and text: asked again with equal inputs, it
+    returns the text it rendered before. A build uses a fresh one; the preview (factcheck/preview.py) keeps one
+    between edits, so an edit re-renders only the pages whose inputs it changed. Inputs are compared with ==, which
+    is immediate for the unchanged objects the preview hands back, so a remembered page is always the page a
+    fresh renderer would produce."""
+
+    def __init__(self, site: Site, templates: Path):
+        self.site = site
+        self.env = environment(templates)
+        self._memo: dict = {}
+        self._touched: set = set()
+
+    def _once(self, key: tuple, inputs: tuple, make):
+        self._touched.add(key)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == inputs:
+            return hit[1]
+        value = make()
+        self._memo[key] = (inputs, value)
+        return value
+
+    def _view(self, publication: Publication, article: Article) -> ArticleView:
+        claims = publication.claims_of(article)
+        spans = tuple(publication.spans[(c.article, c.id)] for c in claims)
+        return self._once(("view", article.slug), (article, claims, spans, publication.scale),
+                          lambda: article_view(publication, article))
+
+    def _images_of(self, publication: Publication, article: Article) -> dict[str, share.ShareImage]:
+        return self._once(
+            ("images", article.slug), (article, publication.claims_of(article), publication.scale, self.site),
+            lambda: share.share_images_of(publication, article, self.site.name, self.site.url, format_date))
+
+    def images(self, publication: Publication) -> dict[str, share.ShareImage]:
+        """Every share image (laid out, not drawn), by its path in the docs folder."""
+        found: dict[str, share.ShareImage] = {}
+        for article in publication.articles:
+            found.update(self._images_of(publication, article))
+        return found
+
+    def _article_files(self, publication: Publication, view: ArticleView) -> tuple[dict[str, str], list]:
+        """An article's page, its claims' pages, and its claims' parts of the exports. Rendered together: every
+        claim page shows its article (the view), so an edit to one claim changes the inputs of them all."""
+        site, scale, article = self.site, publication.scale, view.article
+        images = self._images_of(publication, article)
+
+        def render() -> tuple[dict[str, str], list]:
+            common = {"scale": scale, "site": site}
+            pages = {f"{article.slug}/index.md": self.env.get_template("article.md.j2").render(
+                view=view, share=images[f"{article.slug}/{share.NAME}"], **common)}
+            claim_template = self.env.get_template("claim.md.j2")
+            for claim in view.claims:
+                pages[claim.page_file] = claim_template.render(
+                    view=view, claim=claim, share=images[claim.permalink + share.NAME],
+                    claim_review=exports.claim_review(site, scale, article, claim), **common)
+            # Each claim's share of the exports (exports.py joins them into byte for byte what one json.dumps or
+            # one CSV writer over every claim gives).
+            return pages, [exports.claim_chunks(site, publication, claim) for claim in view.claims]
+
+        return self._once(("article", article.slug), (view, images, scale, site), render)
+
+    def pages(self, publication: Publication) -> dict[str, str]:
+        """Every generated text file of the docs folder, as relative path -> text."""
+        self._touched = set()
+        env, site, scale = self.env, self.site, publication.scale
+        views = sorted((self._view(publication, a) for a in publication.articles),
+                       key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
+        in_order = tuple(c for v in views for c in v.claims)
+        updates = self._once(("updates",), (publication.claims, publication.articles),
+                             lambda: corrections(publication))
+        newest = self._once(("newest",), (in_order,), lambda: tuple(
+            sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True)))
+        common = {"scale": scale, "site": site}
+        cards = tuple(ArticleCard(v.article, v.scorecard, v.checked) for v in views)
+        files = [self._article_files(publication, view) for view in views]
+        records = tuple(chunks for _, article_records in files for chunks in article_records)
+        pages = {
+            "index.md": self._once(("home",), (cards, scale, site), lambda: env.get_template(
+                "home.md.j2").render(views=cards, **common)),
+            "methodology.md": self._once(("methodology",), (scale, site), lambda: env.get_template(
+                "methodology.md.j2").render(**common)),
+            # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
+            # place for MkDocs (the URL) and Zensical (the Markdown file).
+            "corrections/index.md": self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
+                "corrections.md.j2").render(corrections=updates, **common)),
+            "assets/stylesheets/ratings.css": self._once(("ratings.css",), (scale, site), lambda: env.get_template(
+                "ratings.css.j2").render(**common)),
+            "claims.json": self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
+                site, [json for json, _ in records])),
+            "claims.csv": self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
+                [row for _, row in records])),
+            "feed-fact-checks.xml": self._once(("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site),
+                                               lambda: env.get_template("feed.xml.j2").render(
+                feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common)),
+            "feed-corrections.xml": self._once(("feed", "corrections"), (updates[:FEED_SIZE], scale, site),
+                                               lambda: env.get_template("feed.xml.j2").render(
+                feed="corrections", title=f"{site.name}: corrections and updates",
+                corrections=updates[:FEED_SIZE], **common)),
+        }
+        for article_pages, _ in files:
+            pages.update(article_pages)
+        for key in set(self._memo) - self._touched:
+            del self._memo[key]  # pages of deleted claims and articles
+        return pages
+
+
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
-    """Every generated file of the docs folder, as relative path -> text."""
-    env = environment(templates)
-    views = sorted((article_view(publication, a) for a in publication.articles),
-                   key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
-    in_order = tuple(c for v in views for c in v.claims)
-    updates = corrections(publication)
-    newest = tuple(sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True))
-    common = {"scale": publication.scale, "site": site}
-    images = share.share_images(publication, site.name, site.url, format_date)
-    pages = {
-        "index.md": env.get_template("home.md.j2").render(views=views, **common),
-        "methodology.md": env.get_template("methodology.md.j2").render(**common),
-        "corrections.md": env.get_template("corrections.md.j2").render(corrections=updates, **common),
-        "assets/stylesheets/ratings.css": env.get_template("ratings.css.j2").render(**common),
-        "claims.json": exports.claims_json(site, publication, in_order),
-        "claims.csv": exports.claims_csv(site, publication, in_order),
-        "feed-fact-checks.xml": env.get_template("feed.xml.j2").render(
-            feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common),
-        "feed-corrections.xml": env.get_template("feed.xml.j2").render(
-            feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
-            **common),
-    }
-    article_template = env.get_template("article.md.j2")
-    claim_template = env.get_template("claim.md.j2")
-    for view in views:
-        slug = view.article.slug
-        pages[f"{slug}/index.md"] = article_template.render(view=view, share=images[f"{slug}/{share.NAME}"], **common)
-        for claim in view.claims:
-            pages[claim.page_file] = claim_template.render(
-                view=view, claim=claim, share=images[claim.permalink + share.NAME],
-                claim_review=exports.claim_review(site, publication.scale, view.article, claim), **common)
-    return pages
+    """Every generated text file of the docs folder, as relative path -> text."""
+    return Renderer(site, templates).pages(publication)

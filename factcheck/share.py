@@ -161,22 +161,39 @@ def cards(publication: Publication, site_name: str, date) -> dict[str, Card]:
     """Every share image's content, by its path in the docs folder. `date` formats dates as the pages do."""
     found = {}
     for article in publication.articles:
-        source = _source(article, date)
-        claims = publication.claims_of(article)
-        counts: dict = {}
-        for claim in claims:
-            counts[claim.rating] = counts.get(claim.rating, 0) + 1
-            found[claim.permalink + NAME] = Card(site_name, (_badge(claim.rating),), claim.claim, source)
-        found[f"{article.slug}/{NAME}"] = Card(
-            site_name, tuple(_badge(r, counts[r]) for r in publication.scale.ratings if r in counts),
-            article.title, source, counts=True)
+        found.update(article_cards(publication, article, site_name, date))
     return found
+
+
+def article_cards(publication: Publication, article: Article, site_name: str, date) -> dict[str, Card]:
+    """The share images' content for one article and its claims."""
+    found = {}
+    source = _source(article, date)
+    claims = publication.claims_of(article)
+    counts: dict = {}
+    for claim in claims:
+        counts[claim.rating] = counts.get(claim.rating, 0) + 1
+        found[claim.permalink + NAME] = Card(site_name, (_badge(claim.rating),), claim.claim, source)
+    found[f"{article.slug}/{NAME}"] = Card(
+        site_name, tuple(_badge(r, counts[r]) for r in publication.scale.ratings if r in counts),
+        article.title, source, counts=True)
+    return found
+
+
+def _laid_out(found: dict[str, Card], site_url: str) -> dict[str, ShareImage]:
+    return {path: ShareImage(path, site_url + path, WIDTH, HEIGHT, laid.alt, laid)
+            for path, card in found.items() for laid in (layout(card),)}
 
 
 def share_images(publication: Publication, site_name: str, site_url: str, date) -> dict[str, ShareImage]:
     """Cards laid out, with the URL and alt text their pages announce."""
-    return {path: ShareImage(path, site_url + path, WIDTH, HEIGHT, laid.alt, laid)
-            for path, card in cards(publication, site_name, date).items() for laid in (layout(card),)}
+    return _laid_out(cards(publication, site_name, date), site_url)
+
+
+def share_images_of(publication: Publication, article: Article, site_name: str, site_url: str,
+                    date) -> dict[str, ShareImage]:
+    """One article's share images (its own and its claims'), laid out."""
+    return _laid_out(article_cards(publication, article, site_name, date), site_url)
 
 
 # ---------------------------------------------------------------------------------------------------------------

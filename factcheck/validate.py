@@ -31,9 +31,16 @@ PATTERN_MESSAGES = {
 }
 
 
+_COMPILED: dict = {}  # schema texts -> validators: compiling costs a tenth of a second, and the preview validates often
+
+
 def _schemas() -> dict[str, _Validator]:
-    resources = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")}
-    return {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
+    texts = tuple(sorted((p.name, p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")))
+    if texts not in _COMPILED:
+        resources = {name: json.loads(text) for name, text in texts}
+        _COMPILED.clear()
+        _COMPILED[texts] = {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
+    return _COMPILED[texts]
 
 
 class _Validator:
@@ -294,26 +301,57 @@ def build_claim(slug: str, claim_id: str, document: Document, validator, scale: 
     return claim
 
 
-def validate(sources: Sources, today: dt.date) -> tuple[Scale | None, tuple[Article, ...], tuple[Claim, ...],
-                                                         list[Problem]]:
-    """Everything that can be checked before anchoring: schema, dates, sources, scale, folders."""
+def _remembered(memo: dict | None, touched: set, key: tuple, inputs: tuple, checker: _Checker, build):
+    """`build(checker)`, or its remembered result and problems when `inputs` are the same as last time.
+
+    Inputs compare equal at once when they are the same objects (the preview hands back the parsed document of an
+    unchanged file), and field by field otherwise, so a remembered result is always what `build` would return."""
+    touched.add(key)
+    if memo is not None and (hit := memo.get(key)) is not None and hit[0] == inputs:
+        checker.problems.extend(hit[2])
+        return hit[1]
+    own = _Checker(checker.today)
+    result = build(own)
+    checker.problems.extend(own.problems)
+    if memo is not None:
+        memo[key] = (inputs, result, tuple(own.problems))
+    return result
+
+
+def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tuple[
+        Scale | None, tuple[Article, ...], tuple[Claim, ...], list[Problem]]:
+    """Everything that can be checked before anchoring: schema, dates, sources, scale, folders.
+
+    With `memo` (a dict kept between calls, as the preview does), a file whose parsed document is unchanged is not
+    checked again: its model object and problems are taken from the last call."""
     validators = _schemas()
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
+    touched: set = set()
     scale = None
     if sources.scale is not None:
-        scale, problems = build_scale(sources.scale, validators["ratings"])
-        checker.problems.extend(problems)
-    articles = tuple(a for a in (build_article(slug, front_matter, validators["article"], checker)
-                                 for slug, front_matter in sources.articles) if a)
+        def build(own):
+            built, problems = build_scale(sources.scale, validators["ratings"])
+            own.problems.extend(problems)
+            return built
+        scale = _remembered(memo, touched, ("scale",), (sources.scale, validators["ratings"]), checker, build)
+    articles = tuple(a for a in (
+        _remembered(memo, touched, ("article", slug), (front_matter, validators["article"], today), checker,
+                    lambda own, slug=slug, fm=front_matter: build_article(slug, fm, validators["article"], own))
+        for slug, front_matter in sources.articles) if a)
     article_slugs = {slug for slug, *_ in sources.articles}
     for folder in sources.claim_dirs:
         if folder.name not in sources.article_slugs:
             checker.problems.append(Problem(folder, f"claims folder has no article: expected content/{folder.name}.md"))
     claims = ()
     if scale is not None:
-        claims = tuple(c for c in (build_claim(slug, cid, doc, validators["claim"], scale, checker)
-                                   for slug, cid, doc in sources.claims if slug in article_slugs) if c)
+        claims = tuple(c for c in (
+            _remembered(memo, touched, ("claim", slug, cid), (doc, validators["claim"], scale, today), checker,
+                        lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validators["claim"], scale, own))
+            for slug, cid, doc in sources.claims if slug in article_slugs) if c)
+    if memo is not None:  # forget deleted files
+        for key in [k for k in memo if k[0] in ("scale", "article", "claim") and k not in touched]:
+            del memo[key]
     # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
     accepted = {a.slug for a in articles}
     return scale, articles, tuple(c for c in claims if c.article in accepted), checker.problems

@@ -43,12 +43,7 @@ def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
         if target.is_file() and target.read_bytes() == data:
             unchanged += 1
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        _replace_file(target, data)
         written.append(relative)
     removed = []
     for path in sorted(out.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
@@ -59,6 +54,30 @@ def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return WriteReport(tuple(written), tuple(removed), unchanged)
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    """Write a file atomically (temporary file, then rename), so a reader never sees half of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
+
+
+def write_changes(out: Path, changed: dict[str, str | bytes], removed: list[str]) -> None:
+    """Apply a known difference to a docs folder that `write_tree` filled: the preview knows what it last wrote, so
+    it need not read the folder back. Folders left empty by a removal go too, as `write_tree` would remove them."""
+    for relative, text in sorted(changed.items()):
+        _replace_file(out / relative, text if isinstance(text, bytes) else text.encode("utf-8"))
+    for relative in sorted(removed):
+        target = out / relative
+        target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == out or not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
 
 
 def replace_dir(built: Path, target: Path) -> None:

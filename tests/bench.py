@@ -14,6 +14,11 @@ validation) in a temporary folder and measures, each in its own subprocess:
   edit     build.py after editing one claim's summary (not shown in any image)
   reword   build.py after rewording one claim (shown in its share image)
   mkdocs   MkDocs (strict) building site/ from the docs folder
+  site     build.py --site: what `make site` runs (the pipeline, then MkDocs), the yardstick of the preview
+  zensical Zensical building the site from the same docs folder: cold (its cache emptied), then unchanged
+  preview  `mkdocs serve -f mkdocs.serve.yml` on the publication (the in-memory preview): the time from saving an
+           edited claim's summary to the claim page served with the new text, polled over HTTP (median of
+           --edits edits)
 
 plus the files each build.py run wrote (found by comparing the docs folder before and after, not from build.py's
 own report; hidden files, which MkDocs ignores, are not counted), the size of site/ and the peak memory (maximum
@@ -46,8 +51,20 @@ EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 COLD_VS_MKDOCS = 0.20
 NOOP_VS_COLD = 0.25
 IMAGES_VS_MKDOCS = 1.0  # drawing every share image cold costs at most one MkDocs build
+PREVIEW_VS_SITE = 0.05  # an edit reaches the preview in at most 5 % of a full make site
+PREVIEW_SECONDS = 1.0  # and within a second
 LINEAR_LIMIT = 4.4  # at 4 x the articles, at most 4.4 x the bytes and the memory
 PAGE_LIMIT = 1.1  # and pages on average at most 10 % larger
+
+ZENSICAL_BUILD = """\
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from factcheck import engine
+problems = engine._zensical(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), clean=sys.argv[5] == "clean")
+if problems:
+    sys.exit("\\n".join(map(str, problems)))
+"""
 
 MKDOCS_BUILD = """\
 import logging
@@ -299,6 +316,16 @@ class Size:
     cached: Run | None = None  # cold again, images from the cache
     reword: Run | None = None
     reworded: str = ""  # the claim file whose restated claim was reworded
+    site: Run | None = None  # build.py --site (make site)
+    zensical_cold: Run | None = None
+    zensical_noop: Run | None = None
+    preview_edits: list[float] = field(default_factory=list)  # seconds from saving to served, one per edit
+
+    @property
+    def preview(self) -> float | None:
+        """The median edit-to-preview time."""
+        ordered = sorted(self.preview_edits)
+        return ordered[len(ordered) // 2] if ordered else None
 
     @property
     def claims(self) -> int:
@@ -355,7 +382,7 @@ def folder_bytes(folder: Path, skip: str | None = None) -> int:
                if p.is_file() and not (skip and p.relative_to(folder).parts[0] == skip))
 
 
-def measure(work: Path, articles: int, claims: int, seed: int = 1, log=print) -> Size:
+def measure(work: Path, articles: int, claims: int, seed: int = 1, log=print, edits: int = 0) -> Size:
     publication = work / f"publication-{articles}x{claims}"
     ids = generate(publication, articles, claims, seed)
     logs = work / f"logs-{articles}x{claims}"
@@ -387,9 +414,41 @@ def measure(work: Path, articles: int, claims: int, seed: int = 1, log=print) ->
     site = publication / "site"
     mkdocs = run([sys.executable, str(script), str(ROOT / "mkdocs.yml"), str(docs), str(site)], logs / "mkdocs.log")
     html = list(site.rglob("*.html"))
-    return Size(articles, claims, cold, noop, edit, mkdocs, edited.as_posix(), expected, len(snapshot(docs)),
+    size = Size(articles, claims, cold, noop, edit, mkdocs, edited.as_posix(), expected, len(snapshot(docs)),
                 folder_bytes(site), folder_bytes(site, skip="assets"), len(html), sum(p.stat().st_size for p in html),
                 cached, reword, reworded.as_posix())
+    if edits:
+        engines_and_preview(size, publication, ids, logs, edits, seed, log)
+    return size
+
+
+def engines_and_preview(size: Size, publication: Path, ids: list, logs: Path, edits: int, seed: int, log) -> None:
+    """make site, Zensical, and the edit-to-preview time of `make serve`, on the publication as measure() left it."""
+    label = f"{size.articles} articles x {size.claims_per_article} claims"
+    docs = publication / "generated"
+    log(f"  {label}: build.py --site (make site) ...")
+    size.site = run([sys.executable, str(ROOT / "build.py"), "--root", str(publication), "--out", str(docs), "--site",
+                     "--site-dir", str(publication / "site-make")], logs / "site.log")
+    script = logs / "zensical_build.py"
+    script.write_text(ZENSICAL_BUILD, encoding="utf-8")
+    for name, mode in (("zensical_cold", "clean"), ("zensical_noop", "cached")):
+        log(f"  {label}: zensical build ({mode}) ...")
+        target = publication / f"site-{name}"
+        setattr(size, name, run([sys.executable, str(script), str(ROOT), str(ROOT / "mkdocs.yml"), str(docs),
+                                 str(target), mode], logs / f"{name}.log"))
+        shutil.rmtree(target, ignore_errors=True)
+    log(f"  {label}: mkdocs serve, then {edits} edit(s) polled over HTTP ...")
+    import preview_server  # tests/, beside this file
+
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    with preview_server.serving(publication, logs / "serve.log", env=env) as server:
+        for number in range(edits):
+            slug, claim_id = ids[(len(ids) * (number + 1)) // (edits + 2)]
+            marker = f"preview edit {seed}-{number}-{time.time_ns()}"
+            start = time.perf_counter()
+            edit_claim(publication / "claims" / slug / f"{claim_id}.yaml", marker)
+            server.wait_for(f"{slug}/{claim_id}/", marker)
+            size.preview_edits.append(time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -485,7 +544,27 @@ def time_checks(sizes: list[Size]) -> list[Check]:
                                 f"{size.cold.seconds - size.cached.seconds:.2f} s, {images:.1%} (ratio {images:.2f}; "
                                 f"CPU time: {(size.cold.cpu - size.cached.cpu) / size.mkdocs.cpu:.1%}, "
                                 f"{os.cpu_count()} cores)"))
+        if size.preview is not None and size.site:
+            ratio = size.preview / size.site.seconds
+            checks.append(Check(f"[{label}] edit to preview <= {PREVIEW_VS_SITE:.0%} of make site", ratio <= PREVIEW_VS_SITE,
+                                f"{size.preview:.2f} s of {size.site.seconds:.2f} s: {ratio:.1%}"))
+            checks.append(Check(f"[{label}] edit to preview within {PREVIEW_SECONDS:g} s", size.preview <= PREVIEW_SECONDS,
+                                f"median {size.preview:.2f} s ({', '.join(f'{t:.2f}' for t in size.preview_edits)})"))
     return checks
+
+
+def engines_table(sizes: list[Size]) -> str:
+    """make site, MkDocs and Zensical on the same docs folder, and the preview."""
+    header = ("| articles × claims | claims | make site (build.py --site) | mkdocs build | zensical cold "
+              "| zensical unchanged | edit to preview (median) | edit to preview / make site |")
+    rows = [header, "|---|" + "---:|" * (header.count("|") - 2)]
+    for s in sizes:
+        if s.site is None:
+            continue
+        rows.append(f"| {s.articles} × {s.claims_per_article} | {s.claims:,} | {s.site.seconds:.2f} s "
+                    f"| {s.mkdocs.seconds:.2f} s | {s.zensical_cold.seconds:.2f} s | {s.zensical_noop.seconds:.2f} s "
+                    f"| {s.preview:.2f} s | {s.preview / s.site.seconds:.1%} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
 
 
 def table(sizes: list[Size]) -> str:
@@ -508,16 +587,21 @@ def report(sizes: list[Size]) -> tuple[str, bool]:
     checks = count_checks(sizes) + time_checks(sizes)
     if len(sizes) > 1:
         checks += linearity_checks(sizes[0], sizes[-1])
-    lines = [table(sizes), "", "| target | measured | met |", "|---|---|:---:|"]
+    lines = [table(sizes), ""]
+    if engines := engines_table(sizes):
+        lines += [engines, ""]
+    lines += ["| target | measured | met |", "|---|---|:---:|"]
     for check in checks:
         lines.append(f"| {check.target} | {check.detail} | {'yes' if check.ok else '**no**'} |")
     return "\n".join(lines), all(c.ok for c in checks)
 
 
-def benchmark(articles: int, claims: int, factor: int, work: Path, seed: int = 1, log=print) -> list[Size]:
+def benchmark(articles: int, claims: int, factor: int, work: Path, seed: int = 1, log=print,
+              edits: int = 0) -> list[Size]:
+    """Every measurement at both sizes; with `edits`, also make site, Zensical and that many edits previewed."""
     sizes = []
     for count in (articles, articles * factor) if factor > 1 else (articles,):
-        sizes.append(measure(work, count, claims, seed, log))
+        sizes.append(measure(work, count, claims, seed, log, edits))
     return sizes
 
 
@@ -529,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="generate and build here (kept) instead of a temporary folder")
     parser.add_argument("--json", type=Path, help="also write the measurements as JSON to this file")
+    parser.add_argument("--edits", type=int, default=3,
+                        help="edits timed through the preview server (0: skip make site, Zensical and the preview)")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.claims < 1 or args.factor < 1:
         parser.error("--articles, --claims and --factor must be at least 1")
@@ -540,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.keep or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         log(f"benchmark in {work} (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
-        sizes = benchmark(args.articles, args.claims, args.factor, work, args.seed, log)
+        sizes = benchmark(args.articles, args.claims, args.factor, work, args.seed, log, args.edits)
     text, ok = report(sizes)
     print(text)
     if args.json:

@@ -26,12 +26,38 @@ def pytest_collection_modifyitems(items):
 PROJECT_FILES = ("build.py", "mkdocs.yml", "factcheck", "templates", "schemas", "overrides", "content", "claims")
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """site/ of the real publication, built with the same command as `make site` (strict MkDocs)."""
-    out = tmp_path_factory.mktemp("real")
-    run_build(ROOT, "--out", str(out / "generated"), "--site", "--site-dir", str(out / "site"))
+ENGINES = ("mkdocs", "zensical")  # factcheck/engine.py: the default, and Material's successor
+
+
+def build_real_site(tmp_path_factory, engine: str) -> Path:
+    """site/ of the real publication, built with the same command as `make site ENGINE=...`."""
+    out = tmp_path_factory.mktemp(f"real-{engine}")
+    run_build(ROOT, "--out", str(out / "generated"), "--site", "--site-dir", str(out / "site"), "--engine", engine)
     return out / "site"
+
+
+@pytest.fixture(scope="session")
+def site_mkdocs(tmp_path_factory) -> Path:
+    return build_real_site(tmp_path_factory, "mkdocs")
+
+
+@pytest.fixture(scope="session")
+def built_site(site_mkdocs) -> Path:
+    """site/ of the real publication, built with the same command as `make site` (strict MkDocs)."""
+    return site_mkdocs
+
+
+@pytest.fixture(scope="session")
+def built_site_zensical(tmp_path_factory) -> Path:
+    """The same, built by Zensical (`make site ENGINE=zensical`)."""
+    return build_real_site(tmp_path_factory, "zensical")
+
+
+@pytest.fixture(params=ENGINES)
+def engine_site(request) -> Path:
+    """The real site from each engine in turn, for the end-to-end checks both must pass. A module that needs all
+    its tests run on both overrides built_site with this (test_site.py, test_machine_readable.py)."""
+    return request.getfixturevalue("site_mkdocs" if request.param == "mkdocs" else "built_site_zensical")
 
 
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:

