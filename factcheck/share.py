@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,8 +93,9 @@ class Layout:
     alt: str  # the drawn text, for og:image:alt
 
     def digest(self) -> str:
-        data = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256((renderer() + data).encode("utf-8")).hexdigest()
+        # The dataclasses' repr names every field and value (tuples, text, numbers) and is five times cheaper
+        # than asdict + json.dumps, which walked every layout on every build.
+        return hashlib.sha256((renderer() + repr(self)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
