@@ -80,10 +80,6 @@ def claim_record(site, publication: Publication, claim: Claim) -> dict:
     }
 
 
-def claims_json(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
-    return claims_json_from(site, [claim_chunks(site, publication, c)[0] for c in claims])
-
-
 def claim_chunks(site, publication: Publication, claim: Claim) -> tuple[str, str]:
     """One claim's part of claims.json (its record, indented as inside the "claims" list) and of claims.csv (its
     row), so that the preview re-encodes only the claims an edit changed."""
@@ -127,7 +123,3 @@ def claims_csv_from(rows: list[str]) -> str:
     buffer = io.StringIO()
     csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n").writeheader()
     return buffer.getvalue() + "".join(rows)
-
-
-def claims_csv(site, publication: Publication, claims: tuple[Claim, ...]) -> str:
-    return claims_csv_from([claim_chunks(site, publication, c)[1] for c in claims])

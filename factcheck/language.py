@@ -19,6 +19,7 @@ MIN_WORDS = 5  # shorter excerpts ("Evet" dedi.) are too short to judge
 SURE = 0.95  # the identifier's probability for its answer before a mismatch is reported
 _known: dict[str, list] = {}  # sha256 of a text -> [language, probability]
 _loaded_from: set[Path] = set()
+_new = False  # something was identified since the answers were last kept
 
 
 @lru_cache(maxsize=1)
@@ -35,8 +36,10 @@ def primary(tag: str) -> str:
 def identify(text: str) -> tuple[str, float]:
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if key not in _known:
+        global _new
         found, probability = _identifier().classify(text)
         _known[key] = [found, round(float(probability), 4)]
+        _new = True
     found, probability = _known[key]
     return found, probability
 
@@ -62,12 +65,11 @@ def remember(cache: Path) -> None:
 
 
 def keep(cache: Path) -> None:
-    """Write the answers to `cache` atomically (only when there is something new)."""
-    try:
-        if json.loads(cache.read_text(encoding="utf-8")).keys() >= _known.keys():
-            return
-    except (OSError, ValueError, AttributeError):
-        pass
+    """Write the answers to `cache` atomically, when something new was identified."""
+    global _new
+    if not _new:
+        return
+    _new = False
     cache.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=cache.parent, prefix=".tmp-")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

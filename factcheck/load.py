@@ -104,7 +104,7 @@ def read_text(path: Path) -> str | Problem:
         return Problem(path, f"not valid UTF-8 (byte {error.start})", line)
 
 
-def character_problems(path: Path, text: str, line_offset: int = 0) -> list[Problem]:
+def character_problems(path: Path, text: str) -> list[Problem]:
     """Every forbidden character written literally in `text`, at its line and column."""
     problems = []
     for found in characters.FORBIDDEN.finditer(text):
@@ -112,7 +112,7 @@ def character_problems(path: Path, text: str, line_offset: int = 0) -> list[Prob
             problems.append(Problem(path, "more forbidden characters follow; fix these first"))
             break
         line_start = text.rfind("\n", 0, found.start()) + 1
-        line = text.count("\n", 0, found.start()) + 1 + line_offset
+        line = text.count("\n", 0, found.start()) + 1
         character = found.group()
         problems.append(Problem(path, f"{characters.describe(character)}: {characters.why(character)}",
                                 line, found.start() - line_start + 1))

@@ -20,7 +20,7 @@ NAME = ".build-manifest.json"
 VERSION = 1
 
 
-def _hash_tree(digest, folder: Path, label: str, suffix: str = "") -> None:
+def hash_tree(digest, folder: Path, label: str, suffix: str = "") -> None:
     """Every file and folder name under `folder` (sorted), and every file's bytes."""
     if not folder.is_dir():
         digest.update(f"\0missing {label}\0".encode())
@@ -49,7 +49,7 @@ def fingerprint(project: Path, root: Path, config: Path, today: dt.date) -> str:
     for label, folder, suffix in (("code", project / "factcheck", ".py"), ("templates", project / "templates", ""),
                                   ("schemas", project / "schemas", ""), ("content", root / "content", ""),
                                   ("claims", root / "claims", "")):
-        _hash_tree(digest, folder, label, suffix)
+        hash_tree(digest, folder, label, suffix)
     for path in (project / "build.py", config):
         data = path.read_bytes() if path.is_file() else b"\0missing"
         digest.update(f"\0{path.name} {len(data)}\0".encode())

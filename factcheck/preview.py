@@ -57,9 +57,7 @@ class Refresh:
 def _digest(folder: Path) -> str:
     """The names and bytes of every file under `folder`: the templates are few and small."""
     digest = hashlib.blake2b()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    manifest.hash_tree(digest, folder, "templates")
     return digest.hexdigest()
 
 

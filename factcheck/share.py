@@ -157,14 +157,6 @@ def _source(article: Article, date) -> str:
     return f"Published {when}" if when else ""
 
 
-def cards(publication: Publication, site_name: str, date) -> dict[str, Card]:
-    """Every share image's content, by its path in the docs folder. `date` formats dates as the pages do."""
-    found = {}
-    for article in publication.articles:
-        found.update(article_cards(publication, article, site_name, date))
-    return found
-
-
 def article_cards(publication: Publication, article: Article, site_name: str, date) -> dict[str, Card]:
     """The share images' content for one article and its claims."""
     found = {}
@@ -180,20 +172,13 @@ def article_cards(publication: Publication, article: Article, site_name: str, da
     return found
 
 
-def _laid_out(found: dict[str, Card], site_url: str) -> dict[str, ShareImage]:
-    return {path: ShareImage(path, site_url + path, WIDTH, HEIGHT, laid.alt, laid)
-            for path, card in found.items() for laid in (layout(card),)}
-
-
-def share_images(publication: Publication, site_name: str, site_url: str, date) -> dict[str, ShareImage]:
-    """Cards laid out, with the URL and alt text their pages announce."""
-    return _laid_out(cards(publication, site_name, date), site_url)
-
-
 def share_images_of(publication: Publication, article: Article, site_name: str, site_url: str,
                     date) -> dict[str, ShareImage]:
-    """One article's share images (its own and its claims'), laid out."""
-    return _laid_out(article_cards(publication, article, site_name, date), site_url)
+    """One article's share images (its own and its claims'), laid out, with the URL and alt text their pages
+    announce. `date` formats dates as the pages do."""
+    return {path: ShareImage(path, site_url + path, WIDTH, HEIGHT, laid.alt, laid)
+            for path, card in article_cards(publication, article, site_name, date).items()
+            for laid in (layout(card),)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
