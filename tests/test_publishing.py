@@ -179,7 +179,7 @@ def test_the_changed_claim_shows_both_commits_newest_first_with_the_verdict_chan
     items = history_items(page)
     assert [li.find("a")["href"] for li in items] == [
         f"{REPO_URL}/commit/{published[k]}" for k in ("verdict", "reword", "publish")]
-    assert [li.find("code").get_text() for li in items] == [published[k][:7] for k in ("verdict", "reword", "publish")]
+    assert [li.find("a").get_text() for li in items] == [published[k][:7] for k in ("verdict", "reword", "publish")]
     assert [li.find("time")["datetime"] for li in items] == [DATES[3], DATES[2], DATES[0]]
     verdict, reword, first = (" ".join(li.get_text().split()) for li in items)
     name = labels()
