@@ -92,7 +92,8 @@ def deployment_problems(site: Site, config: Path, history_state: str) -> list[Pr
     """What stops a build for deployment (build.py --deploy): placeholder addresses, which would publish share
     cards, feeds and ClaimReview pointing at a site that does not exist, and a missing or cut git history."""
     problems = []
-    for what, url, setting in (("site address", site.url, "SITE_URL"), ("repository address", site.repo_url, "REPO_URL"),
+    for what, url, setting in (("site address", site.url, "SITE_URL"),
+                               ("repository address", site.repo_url, "REPO_URL"),
                                ("publisher's address", site.publisher_url, "extra.publisher.url in mkdocs.yml")):
         if (host := placeholder(url)) and (setting == "SITE_URL" or url != site.url):  # the publisher's is the site's
             problems.append(Problem(config, f"the {what} {url} is a placeholder ({host}): set {setting} to the real "

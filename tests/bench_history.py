@@ -133,8 +133,8 @@ def main() -> int:
         whole = bench.run([*build, "--site", "--site-dir", str(site)], log)
     (history, history_cpu), (cold, cold_cpu) = (
         tuple(statistics.median(values) for values in zip(*runs[name])) for name in ("history", "cold"))
-    print(f"{len(ids):,} claims, {commits:,} commits ({expected:,} claim versions; repository written in {made:.1f} s); "
-          f"medians of {args.runs} runs\n")
+    print(f"{len(ids):,} claims, {commits:,} commits ({expected:,} claim versions; repository written in "
+          f"{made:.1f} s); medians of {args.runs} runs\n")
     print("| run | seconds | CPU seconds | history's share (wall / CPU) |\n|---|---:|---:|---:|")
     print(f"| history pass alone (history.read, git included) | {history:.2f} | {history_cpu:.2f} | |")
     print(f"| build.py cold (the pipeline, share images cached) | {cold:.2f} | {cold_cpu:.2f} | "

@@ -77,7 +77,8 @@ def test_the_committed_copy_says_what_the_fixture_says():
     assert article.select('.fc-article mark.fc-passage')[0]["id"] == "claim-opening-year"
     assert "Dead link" in (EXPECTED / "sample-article" / "cost" / "index.md").read_text(encoding="utf-8")
     # The fixture is a folder of the project's repository, not the top of one: no history, and the page says so.
-    assert [a["href"] for a in page.select(".fc-correct a")][0].endswith("/edit/main/claims/sample-article/opening-year.yaml")
+    edit = page.select_one(".fc-correct a")["href"]
+    assert edit.endswith("/edit/main/claims/sample-article/opening-year.yaml")
     assert "not built from the publication's git repository" in page.select_one(".fc-history .admonition").get_text()
     exported = json.loads((EXPECTED / "claims.json").read_text(encoding="utf-8"))
     assert exported["version"] == 2 and len(exported["claims"]) == 4

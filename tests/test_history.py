@@ -10,7 +10,8 @@ import pytest
 from conftest import git
 from factcheck import history, load
 
-CLAIM = "# yaml-language-server: $schema=../../schemas/claim.schema.json\nquote: q\nverdict: {verdict}\nsummary: {summary}\n"
+CLAIM = ("# yaml-language-server: $schema=../../schemas/claim.schema.json\n"
+         "quote: q\nverdict: {verdict}\nsummary: {summary}\n")
 
 
 def write(root, path: str, verdict: str = "mostly-true", summary: str = "One.") -> None:

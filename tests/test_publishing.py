@@ -319,7 +319,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 @pytest.mark.parametrize("env, refused", [
     ({}, ("SITE_URL", "REPO_URL")),  # mkdocs.yml's placeholders
-    ({"SITE_URL": "https://www.example.com/checks/", "REPO_URL": "https://github.com/newsroom/factcheck"}, ("SITE_URL",)),
+    ({"SITE_URL": "https://www.example.com/checks/", "REPO_URL": "https://github.com/newsroom/factcheck"},
+     ("SITE_URL",)),
     ({"SITE_URL": "https://newsroom.github.io/factcheck/", "REPO_URL": "https://git.example.net/newsroom/x"},
      ("REPO_URL",)),
     ({"SITE_URL": "https://checks.newsroom.test/", "REPO_URL": "https://github.com/newsroom/factcheck"}, ("SITE_URL",)),
@@ -346,10 +347,12 @@ def test_a_deploy_build_refuses_a_shallow_clone(published, tmp_path):
 def test_a_deploy_build_with_real_addresses_publishes(published, tmp_path):
     git(tmp_path, "clone", "-q", f"file://{published['root']}", "clone")
     root = tmp_path / "clone"
-    result = deploy(root, SITE_URL="https://newsroom.github.io/factcheck", REPO_URL="https://github.com/newsroom/factcheck.git")
+    result = deploy(root, SITE_URL="https://newsroom.github.io/factcheck",
+                    REPO_URL="https://github.com/newsroom/factcheck.git")
     assert result.returncode == 0, result.stderr
-    page = soup(root / "site" / SLUG / published["target"] / "index.html")
-    assert page.find("link", rel="canonical")["href"] == f"https://newsroom.github.io/factcheck/{SLUG}/{published['target']}/"
+    target = published["target"]
+    page = soup(root / "site" / SLUG / target / "index.html")
+    assert page.find("link", rel="canonical")["href"] == f"https://newsroom.github.io/factcheck/{SLUG}/{target}/"
     assert page.select_one(".fc-correct a")["href"].startswith("https://github.com/newsroom/factcheck/edit/main/")
 
 
