@@ -128,6 +128,17 @@ PUBLISHERS = ["Reuters", "Associated Press", "Agence France-Presse", "The Northe
               "Statistics Office", "Ministry of Finance", "Hürriyet Daily News", "Le Monde", "Público"]
 PLACES = ["Valdoria", "Northmark", "Estrava", "Kelmor", "Aurelia", "Tarvos", "Lindholm", "Suvena"]
 TOPICS = ["budget", "election", "energy", "health", "border", "transport", "trade", "housing"]
+# Who the articles quote: claims relaying them name them as claimant (a bare name is a person); the others are the
+# article's own, so its publisher's. Accented names exercise the addresses' transliteration.
+CLAIMANTS = [
+    "Mara Lindqvist", "Jonas Bergström", "Elif Şahin", "Tomás Ferreira", "Ingrid Solberg", "Piotr Wąsik",
+    "Amélie Durand", "Nikos Papadakis", "Aylin Öztürk", "Lars Østergaard", "Sofia Marković", "Daniel Kerr",
+    "{name: Ministry of Finance, type: organization, url: 'https://finance.example.gov/'}",
+    "{name: Valdoria Election Commission, type: organization}", "{name: Northmark Port Authority, type: organization}",
+    "{name: National Health Service of Estrava, type: organization, url: 'https://health.example.org/'}",
+    "{name: Bergström Institute, type: organization}", "{name: Farmers’ Association of Kelmor, type: organization}",
+    "{name: Central Bank of Aurelia, type: organization}", "{name: Tarvos Energy Board, type: organization}",
+]
 
 
 def _date(rng: random.Random, year: int = 2025) -> str:
@@ -211,13 +222,14 @@ def article_text(rng: random.Random, index: int, claims: int) -> tuple[str, str,
     return slug, "\n".join(front) + "\n\n" + body + "\n", quotes
 
 
-def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool) -> str:
+def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool, tags: list[str] = ()) -> str:
     """A claim file shaped like the real ones: a rated verdict has an analysis of two or three paragraphs
-    (about 1,100 characters), three to eight sources and sometimes updates; an annotation is a few lines."""
+    (about 1,100 characters), three to eight sources and sometimes updates; an annotation is a few lines. `tags`:
+    its claimant and topics lines, after the verdict as editors write them."""
     lines = ["# yaml-language-server: $schema=../../schemas/claim.schema.json",
              f"quote: {_yaml_str(quote)}",
              f"claim: {_yaml_str('The article says ' + quote[0].lower() + quote[1:])}",
-             f"verdict: {_yaml_str(verdict)}",
+             f"verdict: {_yaml_str(verdict)}", *tags,
              f"summary: {_yaml_str(_prose(rng, rng.randint(1, 2)))}"]
     paragraphs = [_prose(rng, rng.randint(2, 3), link=0.05) for _ in range(rng.randint(2, 3))] if rated else (
         [_prose(rng, 1)] if rng.random() < 0.7 else [])
@@ -246,14 +258,32 @@ def ratings(project: Path = ROOT) -> list[tuple[str, bool]]:
     return [(r["key"], r["kind"] == "rating") for r in data["ratings"]]
 
 
-def generate(root: Path, articles: int, claims: int, seed: int = 1) -> list[tuple[str, str]]:
-    """Write content/ and claims/ for a synthetic publication under root; returns every (article slug, claim id)."""
+def tags(rng: random.Random) -> list[str]:
+    """A claim's claimant (for about two claims in three) and one or two topics (for nine in ten)."""
+    lines = [f"claimant: {rng.choice(CLAIMANTS)}"] if rng.random() < 0.67 else []
+    if rng.random() < 0.9:
+        lines.append(f"topics: [{', '.join(rng.sample(TOPICS, rng.choice((1, 1, 2))))}]")
+    return lines
+
+
+def topics_text() -> str:
+    return "\n".join(["# yaml-language-server: $schema=../schemas/topics.schema.json", "topics:", *(
+        f"  - {{key: {topic}, label: {topic.capitalize()}, description: What the {topic} rows are about.}}"
+        for topic in TOPICS)]) + "\n"
+
+
+def generate(root: Path, articles: int, claims: int, seed: int = 1, verdict: str | None = None
+             ) -> list[tuple[str, str]]:
+    """Write content/ and claims/ for a synthetic publication under root; returns every (article slug, claim id).
+    With `verdict`, every claim has that verdict."""
     rng = random.Random(seed)
+    tagging = random.Random(seed + 1)  # its own stream: claimants and topics leave the rest as it was
     scale = ratings()
     weights = [4 if rated else 5 for _, rated in scale]  # about 30 % opinion or context, as in the real archive
     (root / "content").mkdir(parents=True)
     (root / "claims").mkdir()
     (root / "claims" / "ratings.yaml").write_bytes((ROOT / "claims" / "ratings.yaml").read_bytes())
+    (root / "claims" / "topics.yaml").write_text(topics_text(), encoding="utf-8")
     ids = []
     for index in range(articles):
         slug, text, quotes = article_text(rng, index, claims)
@@ -262,8 +292,11 @@ def generate(root: Path, articles: int, claims: int, seed: int = 1) -> list[tupl
         folder.mkdir()
         for number, quote in enumerate(quotes):
             claim_id = f"{rng.choice(WORDS)}-{number:03d}"
-            verdict, rated = rng.choices(scale, weights)[0]
-            (folder / f"{claim_id}.yaml").write_text(claim_text(rng, quote, verdict, rated), encoding="utf-8")
+            chosen, rated = rng.choices(scale, weights)[0]
+            if verdict:
+                chosen, rated = verdict, dict(scale)[verdict]
+            (folder / f"{claim_id}.yaml").write_text(claim_text(rng, quote, chosen, rated, tags(tagging)),
+                                                     encoding="utf-8")
             ids.append((slug, claim_id))
     return ids
 
