@@ -159,7 +159,8 @@ def _first_of_each(named: Named, key) -> dict:
 
 
 def claimant_spellings(named: Named) -> list[Problem]:
-    """Names are matched exactly: two that differ only by case, accents or spacing are likely one claimant."""
+    """Names are matched exactly: two that differ only by case, accents or spacing are likely one claimant (said at
+    the later file, naming the earlier)."""
     problems = []
     for spellings in _first_of_each(named, listings.spelling).values():
         (first, (_, document, at)), *others = spellings.items()
@@ -172,17 +173,21 @@ def claimant_spellings(named: Named) -> list[Problem]:
 
 
 def claimant_addresses(named: Named) -> list[Problem]:
-    """Different names whose pages would have the same address (claimants/<slug>/): the later ones are numbered."""
-    slugs = listings.claimant_slugs(claimant.name for claimant, _, _ in named)
+    """Different names whose pages would have the same address (claimants/<slug>/): all but one are numbered."""
+    where = {}
+    for claimant, document, at in named:
+        where.setdefault(claimant.name, (document, at))
+    slugs = listings.claimant_slugs(where)
+    owner = {slug: name for name, slug in slugs.items()}
     problems = []
-    for group in _first_of_each(named, listings.claimant_slug).values():
-        (first, (_, document, at)), *others = group.items()
-        for name, (_, other, other_at) in others:
-            if listings.spelling(name) != listings.spelling(first):  # else claimant_spellings says it already
-                problems.append(other.problem(
-                    f"claimants '{name}' and '{first}' ({_where(document, at)}) would share the page "
-                    f"claimants/{listings.claimant_slug(name)}/, so '{name}' is published at claimants/{slugs[name]}/: "
-                    "write them alike if they are one claimant", other_at, "warning"))
+    for name, slug in slugs.items():
+        natural = listings.claimant_slug(name)
+        if slug != natural and listings.spelling(name) != listings.spelling(owner[natural]):  # (else: see above)
+            document, at = where[name]
+            problems.append(document.problem(
+                f"claimants '{name}' and '{owner[natural]}' ({_where(*where[owner[natural]])}) would share the page "
+                f"claimants/{natural}/, so '{name}' is published at claimants/{slug}/: write them alike if they are "
+                "one claimant", at, "warning"))
     return problems
 
 
