@@ -72,7 +72,7 @@ import sys
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3], strict=True))
+build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3], strict=sys.argv[4:] != ["lenient"]))
 """
 
 # ---------------------------------------------------------------------------------------------------------------
