@@ -390,20 +390,18 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
     touched: set = set()
-    scale = None
-    if sources.scale is not None:
+
+    def vocabulary(kind: str, document: Document, validator, make):
+        """The scale or the topics: `make(document, validator)` gives the result and its problems."""
         def build(own):
-            built, problems = build_scale(sources.scale, validators["ratings"])
+            built, problems = make(document, validator)
             own.problems.extend(problems)
             return built
-        scale = _remembered(memo, touched, ("scale",), (sources.scale, validators["ratings"]), checker, build)
-    topics: Topics | None = Topics()
-    if sources.topics is not None:
-        def build(own):
-            built, problems = build_topics(sources.topics, validators["topics"])
-            own.problems.extend(problems)
-            return built
-        topics = _remembered(memo, touched, ("topics",), (sources.topics, validators["topics"]), checker, build)
+        return _remembered(memo, touched, (kind,), (document, validator), checker, build)
+
+    scale = None if sources.scale is None else vocabulary("scale", sources.scale, validators["ratings"], build_scale)
+    topics: Topics | None = Topics() if sources.topics is None else vocabulary(
+        "topics", sources.topics, validators["topics"], build_topics)
     articles = tuple(a for a in (
         _remembered(memo, touched, ("article", slug), (front_matter, validators["article"], today), checker,
                     lambda own, slug=slug, fm=front_matter: build_article(slug, fm, validators["article"], own))
