@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -22,6 +23,7 @@ RADIUS = 2  # page numbers linked on each side of the current page; the first an
 KINDS = ("claimants", "topics", "verdicts")  # each kind's folder in the site
 
 
+@lru_cache(maxsize=8192)  # the same few hundred names, asked for on every preview refresh
 def claimant_slug(name: str) -> str:
     """A claimant's address: lowercase ASCII words joined by hyphens, other scripts transliterated ("Recep Tayyip
     Erdoğan" → recep-tayyip-erdogan, "Владимир Путин" → vladimir-putin); a name without a letter or digit to
@@ -48,6 +50,7 @@ def claimant_slugs(names) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=8192)
 def spelling(name: str) -> str:
     """A name without case, accents or spacing: two names with the same spelling are probably one claimant."""
     return "".join(c for c in unicodedata.normalize("NFKD", name)
