@@ -126,7 +126,8 @@ def _csv_row(claim: Claim, record: dict) -> str:
         # One line per source, in the same order as source_urls; an English excerpt has no translation.
         "source_excerpts": "\n".join(s.excerpt or "" for s in claim.sources),
         "source_translations": "\n".join(s.translation or "" for s in claim.sources),
-        "claimant": (record["claimant"] or {}).get("name", ""), "claimant_type": (record["claimant"] or {}).get("type", ""),
+        "claimant": (record["claimant"] or {}).get("name", ""),
+        "claimant_type": (record["claimant"] or {}).get("type", ""),
         "topics": " ".join(t.key for t in claim.topics)}.items()})
     return buffer.getvalue()
 

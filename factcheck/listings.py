@@ -25,16 +25,16 @@ KINDS = ("claimants", "topics", "verdicts")  # each kind's folder in the site
 
 @lru_cache(maxsize=8192)  # the same few hundred names, asked for on every preview refresh
 def claimant_slug(name: str) -> str:
-    """A claimant's address: lowercase ASCII words joined by hyphens, other scripts transliterated ("Recep Tayyip
-    Erdoğan" → recep-tayyip-erdogan, "Владимир Путин" → vladimir-putin); a name without a letter or digit to
-    keep gets one made from its hash."""
+    """A claimant's address: lowercase ASCII words joined by hyphens, other scripts transliterated ("Recep
+    Tayyip Erdoğan" → recep-tayyip-erdogan, "Владимир Путин" → vladimir-putin); a name without a letter or
+    digit to keep gets one made from its hash."""
     return slugify(name, max_length=80, word_boundary=True) or (
         "claimant-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest())
 
 
 def claimant_slugs(names) -> dict[str, str]:
     """Each distinct name's address. Different names with the same address (rules.claimant_addresses warns) are
-    told apart by a number, in the order of the names: "Tom Barrack" → tom-barrack, "Tom-Barrack" → tom-barrack-2."""
+    told apart by a number, in the names' order: "Tom Barrack" → tom-barrack, "Tom-Barrack" → tom-barrack-2."""
     by_slug: dict[str, list[str]] = {}
     for name in sorted(set(names)):
         by_slug.setdefault(claimant_slug(name), []).append(name)

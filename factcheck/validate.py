@@ -87,7 +87,8 @@ class _Validator:
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
     problems = []
-    for error in sorted(_specific(validator.iter_errors(document.data)), key=lambda e: [str(p) for p in e.absolute_path]):
+    errors = _specific(validator.iter_errors(document.data))
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
         field = ".".join(str(p) for p in at)
         if error.validator == "additionalProperties":

@@ -27,7 +27,8 @@ def problems(root: Path) -> list[str]:
 
 
 def line_of(root: Path, relative: str, start: str) -> int:
-    return next(i for i, line in enumerate((root / relative).read_text("utf-8").split("\n"), 1) if line.startswith(start))
+    lines = (root / relative).read_text("utf-8").split("\n")
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(start))
 
 
 def set_line(root: Path, relative: str, start: str, new: str) -> int:
@@ -62,7 +63,8 @@ def test_the_real_publication_builds_with_its_claimants_and_topics():
     ("topics: s-400", r"{line}:1: topics: 's-400' is not of type 'array'"),
     ("claimant: ''", r"{line}:1: claimant: '' must not be blank"),
     ("claimant: [Tom Barrack]", r"{line}:1: claimant: \['Tom Barrack'\] is not of type 'string' or 'object'"),
-    ("claimant: {name: Tom Barrack, type: robot}", r"{line}:\d+: claimant\.type: 'robot' is not one of person, organization"),
+    ("claimant: {name: Tom Barrack, type: robot}",
+     r"{line}:\d+: claimant\.type: 'robot' is not one of person, organization"),
     ("claimant: {name: Tom Barrack, type: person, homepage: x}",
      r"{line}:\d+: unknown key 'homepage'; allowed keys: name, type, url"),
     ("claimant: {name: Tom Barrack}", r"{line}:\d+: missing required key 'type' in claimant"),
@@ -164,7 +166,8 @@ def test_names_that_share_an_address_are_numbered_and_never_take_anothers():
 
 @pytest.mark.parametrize("current, last, shown", [
     (1, 1, (1,)), (1, 3, (1, 2, 3)), (2, 3, (1, 2, 3)), (1, 7, (1, 2, 3, None, 7)), (4, 7, (1, 2, 3, 4, 5, 6, 7)),
-    (10, 40, (1, None, 8, 9, 10, 11, 12, None, 40)), (40, 40, (1, None, 38, 39, 40)), (5, 40, (1, 2, 3, 4, 5, 6, 7, None, 40)),
+    (10, 40, (1, None, 8, 9, 10, 11, 12, None, 40)), (40, 40, (1, None, 38, 39, 40)),
+    (5, 40, (1, 2, 3, 4, 5, 6, 7, None, 40)),
 ])
 def test_page_numbers_are_windowed_with_the_first_and_last_always_shown(current, last, shown):
     assert listings.page_numbers(current, last) == shown

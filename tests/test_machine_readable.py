@@ -47,7 +47,8 @@ def claimant(data: dict) -> dict:
     """The claim's claimant as ClaimReview gives it: its own, or else the article's publisher (it names no author)."""
     found = data.get("claimant", {"name": "Twin City Report", "type": "organization"})
     found = {"name": found, "type": "person"} if isinstance(found, str) else found
-    return {"@type": found["type"].capitalize(), "name": found["name"], **({"url": found["url"]} if "url" in found else {})}
+    return {"@type": found["type"].capitalize(), "name": found["name"],
+            **({"url": found["url"]} if "url" in found else {})}
 
 
 def json_ld(page: Path) -> list[dict]:

@@ -303,7 +303,8 @@ def test_at_2000_claims_listings_hold_at_most_100_claims_and_each_verdict_leads_
             found += rows(name)
             count += 1
             following = BeautifulSoup(pages[name], "html.parser").select_one('nav.fc-pages a[rel="next"]')
-            name = following and posixpath.normpath(posixpath.join(posixpath.dirname(name), following["href"])) + "/index.md"
+            name = following and posixpath.join(
+                posixpath.normpath(posixpath.join(posixpath.dirname(name), following["href"])), "index.md")
         assert sorted(found) == sorted(expected) and count == max(1, -(-len(expected) // 100)), rating.key
         reached += found
     assert len(reached) == len(set(reached)) == 2000

@@ -238,7 +238,8 @@ def test_most_claims_carry_topics_and_every_topic_has_its_page(built_site):
         claims = sorted(f"{SLUG}/{cid}/" for cid, data in files.items() if topic["key"] in data.get("topics", []))
         assert claims and sorted(listed(built_site, f"topics/{topic['key']}")) == claims, topic["key"]
     for claim_id, data in files.items():
-        shown = [a["href"] for a in soup(built_site / SLUG / claim_id / "index.html").select(".fc-about dd + dt + dd a")]
+        page = soup(built_site / SLUG / claim_id / "index.html")
+        shown = [a["href"] for a in page.select(".fc-about dd + dt + dd a")]
         assert shown == [f"../../topics/{key}/" for key in data.get("topics", [])], claim_id
 
 
