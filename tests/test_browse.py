@@ -92,12 +92,28 @@ def test_a_broken_vocabulary_is_an_error_at_its_line(project):
     assert f"{TOPICS}:{twice}:5: topic key 's-400' appears twice" in problems(project)
 
 
+def test_a_vocabulary_that_does_not_parse_is_one_error(project):
+    (project / TOPICS).write_text("topics: [\n", encoding="utf-8")
+    errors = [p for p in problems(project) if not p.startswith("warning")]
+    assert len(errors) == 1 and errors[0].startswith(f"{TOPICS}:2:1: "), errors
+
+
 def test_without_a_vocabulary_a_topic_is_an_error(project):
     (project / TOPICS).unlink()
     found = problems(project)
     line = line_of(project, BARRACK, "topics:")
     assert any(re.fullmatch(rf"{re.escape(BARRACK)}:{line}:\d+: topics\.0: 's-400' is not a topic of "
                             r"claims/topics\.yaml \(it lists none\)", p) for p in found), found
+
+
+def test_a_vocabulary_that_is_a_symbolic_link_is_not_followed(project, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((project / TOPICS).read_text("utf-8"), encoding="utf-8")
+    (project / TOPICS).unlink()
+    (project / TOPICS).symlink_to(outside)
+    errors = {p for p in problems(project) if not p.startswith("warning")}  # (listing claims/ reports it too)
+    assert errors == {f"{TOPICS}: is a symbolic link: the build reads only regular files (a link can point outside "
+                      "the repository)"}  # and nothing about the claims' topics it would have listed
 
 
 # --- the rules across files: warnings naming both files ----------------------------------------------------------
