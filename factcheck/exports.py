@@ -11,13 +11,14 @@ import csv
 import io
 import json
 
-from .model import Article, Claim, Publication, Scale, Source
+from .model import Article, Claim, Claimant, Publication, Scale, Source
 
 FORMAT = "annotated-check/claims"
-VERSION = 2  # 2: sources carry lang (always) and translation; ClaimReview lists every appearance
+VERSION = 2  # 2: sources carry lang (always) and translation; ClaimReview lists every appearance (later, within 2:
+# claimant and topics)
 CSV_FIELDS = ("article", "article_title", "claim_id", "url", "quote", "claim", "verdict", "verdict_label",
               "rating_value", "summary", "checked", "modified", "source_urls", "source_excerpts",
-              "source_translations")
+              "source_translations", "claimant", "claimant_type", "topics")
 
 
 def claim_url(site, claim: Claim) -> str:
@@ -33,9 +34,10 @@ def claim_review(site, scale: Scale, article: Article, claim: Claim) -> dict | N
     if rating.ordinal is not None:
         review_rating.update(ratingValue=rating.ordinal, bestRating=scale.best, worstRating=scale.worst)
     item = {"@type": "Claim"}
-    if article.publisher or article.author:
-        item["author"] = {"@type": "Organization" if not article.author else "Person",
-                          "name": article.author or article.publisher}
+    if claimant := claim.claimant or article.default_claimant:
+        item["author"] = {"@type": claimant.schema_type, "name": claimant.name}
+        if claimant.url:
+            item["author"]["url"] = claimant.url
     if article.published:
         item["datePublished"] = article.published.isoformat()
     appearances = [url for url in (article.url, *(a.url for a in article.appearances)) if url]
@@ -59,6 +61,12 @@ def _source_record(source: Source) -> dict:
             for key, value in source.__dict__.items() if value is not None}
 
 
+def _claimant_record(claimant: Claimant | None) -> dict | None:
+    if claimant is None:
+        return None
+    return {"name": claimant.name, "type": claimant.kind, **({"url": claimant.url} if claimant.url else {})}
+
+
 def claim_record(site, publication: Publication, claim: Claim) -> dict:
     rating = claim.rating
     article = publication.article[claim.article]
@@ -80,6 +88,8 @@ def claim_record(site, publication: Publication, claim: Claim) -> dict:
         # Every commit that changed the claim's file, newest first; null when the build had no complete history.
         "history": [{"commit": c.commit, "date": c.date.isoformat(), "verdict": c.verdict}
                     for c in publication.history.of(claim.source_file)] if publication.history.complete else None,
+        "claimant": _claimant_record(publication.claimant_of(claim)),
+        "topics": [{"key": t.key, "label": t.label} for t in claim.topics],
     }
 
 
@@ -118,7 +128,10 @@ def _csv_row(claim: Claim, record: dict) -> str:
         "source_urls": " ".join(s.url for s in claim.sources),
         # One line per source, in the same order as source_urls; an English excerpt has no translation.
         "source_excerpts": "\n".join(s.excerpt or "" for s in claim.sources),
-        "source_translations": "\n".join(s.translation or "" for s in claim.sources)}.items()})
+        "source_translations": "\n".join(s.translation or "" for s in claim.sources),
+        "claimant": (record["claimant"] or {}).get("name", ""),
+        "claimant_type": (record["claimant"] or {}).get("type", ""),
+        "topics": " ".join(t.key for t in claim.topics)}.items()})
     return buffer.getvalue()
 
 

@@ -263,9 +263,12 @@ class Sources:
     problems: tuple[Problem, ...]
     claim_dirs: tuple[Path, ...]
     article_slugs: frozenset[str]  # every article file found, parsed or not
+    topics: Document | None = None  # the topic vocabulary, when the publication has one
+    topics_unreadable: bool = False  # it has one, but it could not be read or parsed (the problems say why)
 
 
 SCALE_FILE = "ratings.yaml"
+TOPICS_FILE = "topics.yaml"  # optional: without it, claims carry no topics
 
 
 _path = lru_cache(maxsize=1 << 17)(Path)  # the same few thousand paths on every preview refresh: parse each once
@@ -338,6 +341,8 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
         return parsed
 
     scale = attempt(claims_dir / SCALE_FILE, parse_yaml)
+    has_topics = os.path.lexists(claims_dir / TOPICS_FILE)
+    topics = attempt(claims_dir / TOPICS_FILE, parse_yaml) if has_topics else None
     articles = []
     article_paths = [p for p in _entries(content_dir, problems) if p.suffix == ".md"] if content_dir.is_dir() else []
     for path in article_paths:
@@ -355,4 +360,4 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
                 if document:
                     claims.append((folder.name, path.stem, document))
     return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,
-                   frozenset(p.stem for p in article_paths))
+                   frozenset(p.stem for p in article_paths), topics, has_topics and topics is None)

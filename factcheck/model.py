@@ -112,6 +112,41 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Topic:
+    key: str  # its page is topics/<key>/
+    label: str
+    description: str  # one line
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The topic vocabulary (claims/topics.yaml): the only topics a claim may carry."""
+
+    topics: tuple[Topic, ...] = ()
+
+    def __getitem__(self, key: str) -> Topic:
+        return next(t for t in self.topics if t.key == key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.topics)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Who made a claim. Claimants are told apart by their exact name."""
+
+    name: str
+    kind: str = "person"  # "person" or "organization"; a claimant written as a bare name is a person
+    url: str | None = None
+
+    @property
+    def schema_type(self) -> str:
+        """Its schema.org type, for ClaimReview."""
+        return "Organization" if self.kind == "organization" else "Person"
+
+
+@dataclass(frozen=True)
 class Source:
     url: str
     title: str | None = None
@@ -162,6 +197,8 @@ class Claim:
     sources: tuple[Source, ...] = ()
     updates: tuple[Update, ...] = ()
     occurrence: int | None = None  # which occurrence of the quote is meant, when it appears more than once
+    claimant: Claimant | None = None  # named when the article relays someone else; see Article.default_claimant
+    topics: tuple[Topic, ...] = ()
 
     @property
     def verdict(self) -> str:  # the scale key, for exports and messages
@@ -240,6 +277,13 @@ class Article:
     searched_until: dt.date | None = None  # coverage for "what happened next" was searched up to this day
 
     @property
+    def default_claimant(self) -> Claimant | None:
+        """Who makes the claims that name no claimant: the article's author, or else its publisher."""
+        if self.author:
+            return Claimant(self.author, "person")
+        return Claimant(self.publisher, "organization") if self.publisher else None
+
+    @property
     def latest_development(self) -> dt.date | None:
         return max((d.date for d in self.developments if d.date), default=None)
 
@@ -282,6 +326,7 @@ class Publication:
     claims: tuple[Claim, ...]
     spans: dict  # (article slug, claim id) -> Span; built once by anchoring, read-only after
     history: History = field(default_factory=lambda: History("unavailable"))
+    topics: Topics = Topics()
 
     @cached_property
     def _by_article(self) -> dict[str, tuple[Claim, ...]]:
@@ -297,3 +342,6 @@ class Publication:
     def article(self) -> dict[str, Article]:
         """Articles by slug."""
         return {a.slug: a for a in self.articles}
+
+    def claimant_of(self, claim: Claim) -> Claimant | None:
+        return claim.claimant or self.article[claim.article].default_claimant

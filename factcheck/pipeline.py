@@ -133,7 +133,7 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change), `memo` (validated files, anchored articles) and `renderer` (rendered pages). A build passes nothing."""
     sources = load.read_sources(root / "content", root / "claims", read)
-    scale, articles, claims, problems = validate.validate(sources, today(), memo)
+    scale, topics, articles, claims, problems = validate.validate(sources, today(), memo)
     spans, anchor_problems = anchor.anchor_claims(
         articles, claims, None if memo is None else memo.setdefault(("quotes",), {}))
     problems += anchor_problems
@@ -155,7 +155,7 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
             del memo[key]
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, {}, tuple(problems))
-    publication = Publication(scale, articles, claims, spans, history or History("unavailable"))
+    publication = Publication(scale, articles, claims, spans, history or History("unavailable"), topics)
     renderer = renderer or render.Renderer(site, templates)
     pages = renderer.pages(publication)
     return Assembly(publication, pages, tuple(problems), renderer.images(publication))

@@ -15,7 +15,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import anchor
-from . import exports, share
+from . import exports, listings, share
 from .model import Article, Claim, Coverage, FileChange, Publication, Rating, Site, Update
 from .icons import icon_svg
 
@@ -245,30 +245,47 @@ class Renderer:
             found.update(self._images_of(publication, article))
         return found
 
-    def _article_files(self, publication: Publication, view: ArticleView) -> tuple[dict[str, str], list]:
+    def _article_files(self, publication: Publication, view: ArticleView,
+                       slugs: dict[str, str]) -> tuple[dict[str, str], list]:
         """An article's page, its claims' pages, and its claims' parts of the exports. Rendered together: every
-        claim page shows its article (the view), so an edit to one claim changes the inputs of them all."""
+        claim page shows its article (the view), so an edit to one claim changes the inputs of them all. `slugs`:
+        each claimant's address (listings.Archive)."""
         site, scale, article = self.site, publication.scale, view.article
         images = self._images_of(publication, article)
         record = publication.history
         changes = (record.state, tuple((record.of(c.source_file), c.source_file in record.uncommitted)
                                        for c in view.claims))
+        claimants = tuple((who, slugs[who.name]) if (who := publication.claimant_of(c)) else (None, None)
+                          for c in view.claims)
 
         def render() -> tuple[dict[str, str], list]:
             common = {"scale": scale, "site": site}
             pages = {f"{article.slug}/index.md": self.env.get_template("article.md.j2").render(
                 view=view, share=images[f"{article.slug}/{share.NAME}"], **common)}
             claim_template = self.env.get_template("claim.md.j2")
-            for claim in view.claims:
+            for claim, (claimant, slug) in zip(view.claims, claimants):
                 pages[claim.page_file] = claim_template.render(
-                    view=view, claim=claim, share=images[claim.permalink + share.NAME],
-                    claim_review=exports.claim_review(site, scale, article, claim),
+                    view=view, claim=claim, share=images[claim.permalink + share.NAME], claimant=claimant,
+                    claimant_slug=slug, claim_review=exports.claim_review(site, scale, article, claim),
                     file=claim_file(site, publication, claim), **common)
             # Each claim's share of the exports (exports.py joins them into byte for byte what one json.dumps or
             # one CSV writer over every claim gives).
             return pages, [exports.claim_chunks(site, publication, claim) for claim in view.claims]
 
-        return self._once(("article", article.slug), (view, images, scale, site, changes), render)
+        return self._once(("article", article.slug), (view, images, scale, site, changes, claimants), render)
+
+    def _listing_files(self, archive: listings.Archive, scale) -> dict[str, str]:
+        """The index of claimants, of topics and of verdicts, and every page of each one's claims."""
+        common, files = {"scale": scale, "site": self.site}, {}
+        index, listing = self.env.get_template("listing-index.md.j2"), self.env.get_template("listing.md.j2")
+        for kind, entries in archive.listings.items():
+            shown = tuple(entry for entry, _ in entries)
+            files[f"{kind}/index.md"] = self._once(("listing index", kind), (shown, scale, self.site),
+                                                   lambda: index.render(kind=kind, listings=shown, **common))
+        for page in archive.pages():
+            files[page.file] = self._once(("listing", page.file), (page, scale, self.site),
+                                          lambda: listing.render(page=page, **common))
+        return files
 
     def pages(self, publication: Publication) -> dict[str, str]:
         """Every generated text file of the docs folder, as relative path -> text."""
@@ -283,7 +300,9 @@ class Renderer:
             sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True)))
         common = {"scale": scale, "site": site}
         cards = tuple(ArticleCard(v.article, v.scorecard, v.checked) for v in views)
-        files = [self._article_files(publication, view) for view in views]
+        archive = self._once(("archive",), (in_order, publication.articles, publication.topics),
+                             lambda: listings.archive(publication, in_order))
+        files = [self._article_files(publication, view, archive.claimant_slugs) for view in views]
         records = tuple(chunks for _, article_records in files for chunks in article_records)
         pages = {
             "index.md": self._once(("home",), (cards, scale, site), lambda: env.get_template(
@@ -310,6 +329,7 @@ class Renderer:
         }
         for article_pages, _ in files:
             pages.update(article_pages)
+        pages.update(self._listing_files(archive, scale))
         for key in set(self._memo) - self._touched:
             del self._memo[key]  # pages of deleted claims and articles
         return pages

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import anchor, language
+from . import anchor, language, listings
 from .load import Document
-from .model import Article, Claim, Problem, Source, Span
+from .model import Article, Claim, Claimant, Problem, Source, Span, Topics
 
 MAX_EXCERPT_WORDS = 40  # a quotation, not a copy of the page (fair use, and readers should open the source)
 
@@ -115,3 +115,101 @@ ARTICLE_RULES = (sentences_classified, research_present)
 
 def article_problems(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:
     return [problem for rule in ARTICLE_RULES for problem in rule(article, placed)]
+
+
+# Rules across files: they get every claim and article with the document it came from. Warnings: a draft may build.
+
+Located = list[tuple[Claim, Document]]
+
+
+def _where(document: Document, at: tuple) -> str:
+    """Where a value is, as the editor's file list shows it (claims/<slug>/<id>.yaml:LINE, content/<slug>.md:LINE)."""
+    path = document.path
+    shown = "/".join(path.parts[-3:] if path.parent.parent.name == "claims" else path.parts[-2:])
+    return f"{shown}:{line}" if (line := (document.where(at) or (None,))[0]) else shown
+
+
+def unused_topics(claims: Located, topics: Topics, document: Document | None) -> list[Problem]:
+    """Every topic of the vocabulary is given to some claim (each has its page)."""
+    used = {topic.key for claim, _ in claims for topic in claim.topics}
+    return [document.problem(f"topic '{topic.key}' is given to no claim: add it to the claims it is about, or remove "
+                             "it", ("topics", index, "key"), "warning")
+            for index, topic in enumerate(topics.topics) if topic.key not in used]
+
+
+Named = list[tuple[Claimant, Document, tuple]]  # a claimant as written, and where
+
+
+def _named(claims: Located, articles: list[tuple[Article, Document]]) -> Named:
+    """Every claimant as written: the claims' own, and each article's author or publisher (who makes the claims
+    that name none)."""
+    named = [(claim.claimant, document, ("claimant",)) for claim, document in claims if claim.claimant]
+    for article, document in articles:
+        if who := article.default_claimant:
+            named.append((who, document, ("author",) if article.author else ("publisher",)))
+    return named
+
+
+def _first_of_each(named: Named, key) -> dict:
+    """key -> {exact name -> where it is first written}, in the order written."""
+    groups: dict = {}
+    for claimant, document, at in named:
+        groups.setdefault(key(claimant.name), {}).setdefault(claimant.name, (claimant, document, at))
+    return groups
+
+
+def claimant_spellings(named: Named) -> list[Problem]:
+    """Names are matched exactly: two that differ only by case, accents or spacing are likely one claimant (said at
+    the later file, naming the earlier)."""
+    problems = []
+    for spellings in _first_of_each(named, listings.spelling).values():
+        (first, (_, document, at)), *others = spellings.items()
+        for name, (_, other, other_at) in others:
+            problems.append(other.problem(
+                f"claimant '{name}' differs from '{first}' ({_where(document, at)}) only by case, accents or spacing: "
+                "names are matched exactly, so these are two claimants with two pages; write one name one way",
+                other_at, "warning"))
+    return problems
+
+
+def claimant_addresses(named: Named) -> list[Problem]:
+    """Different names whose pages would have the same address (claimants/<slug>/): all but one are numbered."""
+    where = {}
+    for claimant, document, at in named:
+        where.setdefault(claimant.name, (document, at))
+    slugs = listings.claimant_slugs(where)
+    owner = {slug: name for name, slug in slugs.items()}
+    problems = []
+    for name, slug in slugs.items():
+        natural = listings.claimant_slug(name)
+        if slug != natural and listings.spelling(name) != listings.spelling(owner[natural]):  # (else: see above)
+            document, at = where[name]
+            problems.append(document.problem(
+                f"claimants '{name}' and '{owner[natural]}' ({_where(*where[owner[natural]])}) would share the page "
+                f"claimants/{natural}/, so '{name}' is published at claimants/{slug}/: write them alike if they are "
+                "one claimant", at, "warning"))
+    return problems
+
+
+def _described(claimant: Claimant) -> str:
+    return ("an organization" if claimant.kind == "organization" else "a person") + (
+        f" ({claimant.url})" if claimant.url else "")
+
+
+def claimant_details(named: Named) -> list[Problem]:
+    """One name, one claimant: written twice, it has the same type and url (its page shows the first file's)."""
+    problems, first = [], {}
+    for claimant, document, at in named:
+        seen = first.setdefault(claimant.name, (claimant, document, at))
+        if (claimant.kind, claimant.url) != (seen[0].kind, seen[0].url):
+            problems.append(document.problem(
+                f"claimant '{claimant.name}' is {_described(claimant)} here but {_described(seen[0])} in "
+                f"{_where(seen[1], seen[2])}: one name is one claimant, make them agree", at, "warning"))
+    return problems
+
+
+def publication_problems(claims: Located, articles: list[tuple[Article, Document]], topics: Topics,
+                         topics_document: Document | None) -> list[Problem]:
+    named = _named(claims, articles)
+    return (unused_topics(claims, topics, topics_document) + claimant_spellings(named) + claimant_addresses(named)
+            + claimant_details(named))

@@ -16,7 +16,8 @@ import fastjsonschema
 from . import anchor, archives, characters, rules
 from .icons import icon_file
 from .load import Document, FrontMatter, Sources
-from .model import Appearance, Article, Claim, Development, Problem, Rating, Scale, Source, Update
+from .model import (Appearance, Article, Claim, Claimant, Development, Problem, Rating, Scale, Source, Topic, Topics,
+                    Update)
 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
@@ -32,15 +33,25 @@ PATTERN_MESSAGES = {
 
 
 _COMPILED: dict = {}  # schema texts -> validators: compiling costs a tenth of a second, and the preview validates often
+TOPIC = "A key of claims/topics.yaml."  # the description of the claim schema's topic list
 
 
-def _schemas() -> dict[str, _Validator]:
+def _schemas(topics: tuple[str, ...] | None = None) -> dict[str, _Validator]:
+    """The compiled schemas; with `topics`, the claim schema's topic list is replaced by that vocabulary.
+
+    The list in the file is the real publication's (a test keeps it equal to claims/topics.yaml), for editors'
+    autocompletion; the build checks a publication's claims against its own claims/topics.yaml, so a publication
+    with another vocabulary (the test fixtures, the benchmark's) validates too."""
     texts = tuple(sorted((p.name, p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")))
-    if texts not in _COMPILED:
+    key = (texts, topics)
+    if key not in _COMPILED:
         resources = {name: json.loads(text) for name, text in texts}
-        _COMPILED.clear()
-        _COMPILED[texts] = {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
-    return _COMPILED[texts]
+        if topics is not None:
+            resources["claim.schema.json"]["$defs"]["topic"]["enum"] = list(topics)
+        if len(_COMPILED) >= 4:  # schemas or vocabularies edited during a preview: forget the old ones
+            _COMPILED.clear()
+        _COMPILED[key] = {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
+    return _COMPILED[key]
 
 
 class _Validator:
@@ -76,7 +87,8 @@ class _Validator:
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
     problems = []
-    for error in sorted(validator.iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]):
+    errors = _specific(validator.iter_errors(document.data))
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
         field = ".".join(str(p) for p in at)
         if error.validator == "additionalProperties":
@@ -89,8 +101,16 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
             continue
         if error.validator == "required":
             message = f"missing required key {error.message.split(' is a required')[0]}" + (f" in {field}" if field else "")
+        elif error.validator == "enum" and error.schema.get("description") == TOPIC:
+            keys = list(map(str, error.validator_value))
+            hint = difflib.get_close_matches(str(error.instance), keys, n=1)
+            message = f"{field}: {_shown(error.instance)} is not a topic of claims/topics.yaml" + (
+                f" (did you mean '{hint[0]}'?)" if hint else f" ({', '.join(keys[:20]) or 'it lists none'})")
         elif error.validator == "enum":
             message = f"{field}: {_shown(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
+        elif error.validator in ("anyOf", "oneOf"):  # the value has none of the alternatives' types
+            types = [s.validator_value for s in error.context if s.validator == "type" and not s.relative_path]
+            message = f"{field}: {_shown(error.instance)} is not of type {' or '.join(map(repr, types))}"
         elif error.validator == "pattern" and error.schema.get("description") in PATTERN_MESSAGES:
             message = f"{field}: {_shown(error.instance)} {PATTERN_MESSAGES[error.schema['description']]}"
         elif error.validator == "maxLength":
@@ -101,6 +121,23 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
             message = f"{field}: {characters.snippet(error.message, 200)}"
         problems.append(document.problem(message, at))
     return problems
+
+
+def _specific(errors):
+    """Errors with a value that matches none of a schema's alternatives (anyOf) replaced by the errors of the one
+    alternative of its type, when there is one: a claimant written as a mapping gets the mapping's errors, each
+    at its key, rather than "not valid under any of the given schemas"."""
+    for error in errors:
+        if error.validator in ("anyOf", "oneOf"):
+            branches: dict = {}
+            for sub in error.context:
+                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+            typed = [subs for subs in branches.values()
+                     if not any(s.validator == "type" and not s.relative_path for s in subs)]
+            if len(typed) == 1:
+                yield from _specific(typed[0])
+                continue
+        yield error
 
 
 def _shown(value: object) -> str:
@@ -239,6 +276,18 @@ def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Sc
     return Scale(tuple(ratings)), problems
 
 
+def build_topics(document: Document, validator: Draft202012Validator) -> tuple[Topics | None, list[Problem]]:
+    problems = schema_problems(document, validator)
+    if problems:
+        return None, problems
+    topics: list[Topic] = []
+    for index, item in enumerate(document.data["topics"]):
+        if any(t.key == item["key"] for t in topics):
+            problems.append(document.problem(f"topic key '{item['key']}' appears twice", ("topics", index, "key")))
+        topics.append(Topic(**item))
+    return Topics(tuple(topics)), problems
+
+
 def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Checker):
     document = front_matter.document
     problems = schema_problems(document, validator) or _markdown_problems(document, "article")
@@ -275,7 +324,18 @@ def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Che
     return article
 
 
-def build_claim(slug: str, claim_id: str, document: Document, validator, scale: Scale, checker: _Checker):
+def build_claimant(document: Document, value, checker: _Checker) -> Claimant | None:
+    """A claimant written as a bare name (a person) or as a mapping with name, type and url."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Claimant(value)
+    checker.url(document, ("claimant", "url"), value.get("url"))
+    return Claimant(value["name"], value["type"], value.get("url"))
+
+
+def build_claim(slug: str, claim_id: str, document: Document, validator, scale: Scale, topics: Topics,
+                checker: _Checker):
     problems = schema_problems(document, validator) or _markdown_problems(document, "claim")
     if not CLAIM_ID.match(claim_id):
         problems.append(Problem(document.path, "claim file names are lowercase letters, digits and hyphens"))
@@ -296,7 +356,9 @@ def build_claim(slug: str, claim_id: str, document: Document, validator, scale: 
         id=claim_id, article=slug, path=document.path, quote=data["quote"], claim=data["claim"], rating=rating,
         summary=data["summary"], checked=checker.date(document, ("checked",), data["checked"]),
         analysis=data.get("analysis", ""), sources=checker.sources(document, ("sources",), data.get("sources", [])),
-        updates=updates, occurrence=data.get("occurrence"))
+        updates=updates, occurrence=data.get("occurrence"),
+        claimant=build_claimant(document, data.get("claimant"), checker),
+        topics=tuple(topics[key] for key in data.get("topics", ())))
     checker.problems.extend(rules.claim_problems(claim, document))
     return claim
 
@@ -319,8 +381,9 @@ def _remembered(memo: dict | None, touched: set, key: tuple, inputs: tuple, chec
 
 
 def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tuple[
-        Scale | None, tuple[Article, ...], tuple[Claim, ...], list[Problem]]:
-    """Everything that can be checked before anchoring: schema, dates, sources, scale, folders.
+        Scale | None, Topics, tuple[Article, ...], tuple[Claim, ...], list[Problem]]:
+    """Everything that can be checked before anchoring: schema, dates, sources, scale, topics, folders, and the
+    rules across files (rules.publication_problems).
 
     With `memo` (a dict kept between calls, as the preview does), a file whose parsed document is unchanged is not
     checked again: its model object and problems are taken from the last call."""
@@ -328,13 +391,21 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
     touched: set = set()
-    scale = None
-    if sources.scale is not None:
+
+    def vocabulary(kind: str, document: Document, validator, make):
+        """The scale or the topics: `make(document, validator)` gives the result and its problems."""
         def build(own):
-            built, problems = build_scale(sources.scale, validators["ratings"])
+            built, problems = make(document, validator)
             own.problems.extend(problems)
             return built
-        scale = _remembered(memo, touched, ("scale",), (sources.scale, validators["ratings"]), checker, build)
+        return _remembered(memo, touched, (kind,), (document, validator), checker, build)
+
+    scale = None if sources.scale is None else vocabulary("scale", sources.scale, validators["ratings"], build_scale)
+    topics: Topics | None = Topics()  # without claims/topics.yaml, claims carry no topics
+    if sources.topics_unreadable:
+        topics = None  # (its problems say why)
+    elif sources.topics is not None:
+        topics = vocabulary("topics", sources.topics, validators["topics"], build_topics)
     articles = tuple(a for a in (
         _remembered(memo, touched, ("article", slug), (front_matter, validators["article"], today), checker,
                     lambda own, slug=slug, fm=front_matter: build_article(slug, fm, validators["article"], own))
@@ -343,15 +414,19 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
     for folder in sources.claim_dirs:
         if folder.name not in sources.article_slugs:
             checker.problems.append(Problem(folder, f"claims folder has no article: expected content/{folder.name}.md"))
-    claims = ()
-    if scale is not None:
-        claims = tuple(c for c in (
-            _remembered(memo, touched, ("claim", slug, cid), (doc, validators["claim"], scale, today), checker,
-                        lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validators["claim"], scale, own))
-            for slug, cid, doc in sources.claims if slug in article_slugs) if c)
+    claims: tuple[Claim, ...] = ()
+    if scale is not None and topics is not None:  # (a broken scale or vocabulary: its own errors say enough)
+        validator = _schemas(topics.keys)["claim"]
+        located = [(c, doc) for slug, cid, doc in sources.claims if slug in article_slugs for c in [_remembered(
+            memo, touched, ("claim", slug, cid), (doc, validator, scale, topics, today), checker,
+            lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validator, scale, topics, own))] if c]
+        claims = tuple(c for c, _ in located)
+        documents = {slug: front_matter.document for slug, front_matter in sources.articles}
+        checker.problems.extend(rules.publication_problems(
+            located, [(a, documents[a.slug]) for a in articles], topics, sources.topics))
     if memo is not None:  # forget deleted files
-        for key in [k for k in memo if k[0] in ("scale", "article", "claim") and k not in touched]:
+        for key in [k for k in memo if k[0] in ("scale", "topics", "article", "claim") and k not in touched]:
             del memo[key]
     # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
     accepted = {a.slug for a in articles}
-    return scale, articles, tuple(c for c in claims if c.article in accepted), checker.problems
+    return scale, topics or Topics(), articles, tuple(c for c in claims if c.article in accepted), checker.problems

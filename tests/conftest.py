@@ -72,6 +72,38 @@ def engine_site(request) -> Path:
     return request.getfixturevalue("site_mkdocs" if request.param == "mkdocs" else "built_site_zensical")
 
 
+@pytest.fixture(scope="session")
+def long_listing(tmp_path_factory) -> Path:
+    """A synthetic publication of 250 claims, all marked opinion: its verdict's listing runs to three pages."""
+    import bench  # tests/, beside this file
+    root = tmp_path_factory.mktemp("long-listing") / "publication"
+    bench.generate(root, articles=5, claims=50, verdict="opinion")
+    return root
+
+
+def build_long_listing(root: Path, engine: str) -> Path:
+    site = root.parent / f"site-{engine}"
+    run_build(ROOT, "--root", str(root), "--out", str(root.parent / f"generated-{engine}"), "--site", "--site-dir",
+              str(site), "--engine", engine)
+    return site
+
+
+@pytest.fixture(scope="session")
+def long_listing_mkdocs(long_listing) -> Path:
+    return build_long_listing(long_listing, "mkdocs")
+
+
+@pytest.fixture(scope="session")
+def long_listing_zensical(long_listing) -> Path:
+    return build_long_listing(long_listing, "zensical")
+
+
+@pytest.fixture(params=ENGINES)
+def long_listing_site(request) -> Path:
+    """The long listing's site from each engine in turn."""
+    return request.getfixturevalue(f"long_listing_{request.param}")
+
+
 def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run build.py as editors and CI do, in a subprocess (with `env` added to the environment), and fail with its
     output if it fails."""

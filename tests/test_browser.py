@@ -352,10 +352,11 @@ def server_zensical(built_site_zensical: Path) -> Iterator[SiteServer]:
 @pytest.mark.parametrize("palette", ["light", "dark"])
 def test_zensical_pages_pass_axe(browser, server_zensical, axe_source, pages, articles, palette):
     """The site as Zensical builds it (make site ENGINE=zensical), on a sample of pages: the home, methodology and
-    corrections pages, every article and two claim pages of each. axe-core, as above, finds no violation and the
-    pages load cleanly."""
+    corrections pages, the indexes of claimants, topics and verdicts and a listing of each, every article and two
+    claim pages of each. axe-core, as above, finds no violation and the pages load cleanly."""
     claims = [p for p in pages if any(p.startswith(a) and p != a for a in articles)]
-    sample = ["", "methodology/", "corrections/", *articles,
+    sample = ["", "methodology/", "corrections/", "claimants/", "claimants/tom-barrack/", "topics/", "topics/s-400/",
+              "verdicts/", "verdicts/missing-context/", *articles,
               *[c for a in articles for c in [p for p in claims if p.startswith(a)][:2]]]
     failures = []
     with visit(browser, server_zensical, palette) as v:
@@ -367,6 +368,22 @@ def test_zensical_pages_pass_axe(browser, server_zensical, axe_source, pages, ar
                          if violation["id"] not in AXE_ALLOWED]
         assert_clean(v)
     assert len(sample) > 5 and not failures, f"{palette} palette:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_a_paginated_listing_passes_axe(browser, long_listing_mkdocs, axe_source, palette):
+    """The pages of a listing of 250 claims (the real publication has none that long): their page links too pass
+    axe-core (WCAG 2.2 AA, target size included) in both palettes, and they load cleanly."""
+    failures = []
+    with SiteServer(long_listing_mkdocs) as server, visit(browser, server, palette) as v:
+        for path in ("verdicts/", "verdicts/opinion/", "verdicts/opinion/page/2/", "verdicts/opinion/page/3/"):
+            page = v.open(path)
+            wait_for_palette(page, palette)
+            assert path == "verdicts/" or page.locator("nav.fc-pages a").count() >= 4
+            failures += [describe(path, violation) for violation in run_axe(page, axe_source)["violations"]
+                         if violation["id"] not in AXE_ALLOWED]
+        assert_clean(v)
+    assert not failures, f"{palette} palette:\n" + "\n".join(failures)
 
 
 # ---------------------------------------------------------------------------------------------------- keyboard

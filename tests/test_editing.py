@@ -30,6 +30,13 @@ def test_the_claim_schema_lists_exactly_the_scale():
     assert schema["properties"]["verdict"]["enum"] == [str(r["key"]) for r in scale]
 
 
+def test_the_claim_schema_lists_exactly_the_topics():
+    """The same for topics: the schema's list of topic keys is claims/topics.yaml's."""
+    schema = json.loads((ROOT / "schemas" / "claim.schema.json").read_text(encoding="utf-8"))
+    topics = yaml.safe_load((ROOT / "claims" / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    assert schema["$defs"]["topic"]["enum"] == [t["key"] for t in topics]
+
+
 def test_workflows_pass_actionlint():
     actionlint = shutil.which("actionlint") or str(ROOT / ".venv" / "bin" / "actionlint")
     result = subprocess.run([actionlint, "-color=false"], cwd=ROOT, capture_output=True, text=True)

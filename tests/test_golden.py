@@ -84,3 +84,15 @@ def test_the_committed_copy_says_what_the_fixture_says():
     assert exported["version"] == 2 and len(exported["claims"]) == 4
     assert {c["history"] for c in exported["claims"]} == {None}
     assert (EXPECTED / "sample-article" / "opening-year" / "share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Who said it and what about: the claim page links its claimant's page, which lists the minister's two claims in
+    # reading order (same article, same date), and ClaimReview names her as a Person.
+    assert [a["href"] for a in page.select(".fc-about a")] == [
+        "../../claimants/mara-ilic/", "../../topics/infrastructure/"]
+    assert '"author": {"@type": "Person", "name": "Mara Ilić", "url": "https://ministry.example/minister"}' in claim
+    listing = BeautifulSoup((EXPECTED / "claimants" / "mara-ilic" / "index.md").read_text(encoding="utf-8"),
+                            "html.parser")
+    assert [a["href"] for a in listing.select(".fc-listing li > a")] == [
+        "../../sample-article/opening-year/", "../../sample-article/cost/"]
+    topic = (EXPECTED / "topics" / "infrastructure" / "index.md").read_text(encoding="utf-8")
+    assert len(BeautifulSoup(topic, "html.parser").select(".fc-listing li")) == 3
+    assert "search:\n  exclude: true" in topic

@@ -42,6 +42,14 @@ def appearances() -> list[str]:
     return [front_matter["url"]] + [a["url"] for a in front_matter.get("appearances", [])]
 
 
+def claimant(data: dict) -> dict:
+    """The claim's claimant as ClaimReview gives it: its own, or else the article's publisher (it names no author)."""
+    found = data.get("claimant", {"name": "Twin City Report", "type": "organization"})
+    found = {"name": found, "type": "person"} if isinstance(found, str) else found
+    return {"@type": found["type"].capitalize(), "name": found["name"],
+            **({"url": found["url"]} if "url" in found else {})}
+
+
 def json_ld(page: Path) -> list[dict]:
     return extruct.extract(page.read_text(encoding="utf-8"), syntaxes=["json-ld"], uniform=True)["json-ld"]
 
@@ -82,7 +90,10 @@ def check_vocabulary(node: dict, vocabulary) -> None:
 
 
 def test_rated_claim_pages_carry_one_claim_review(built_site, vocabulary):
+    """Google's fact-check markup, with itemReviewed.author the claimant: Tom Barrack (a Person) for his forecast,
+    Bloomberg (an Organization) for its report, the article's publisher for what the article says itself."""
     ratings = scale()
+    authors = set()
     for claim_id, data in claims().items():
         rating = ratings[str(data["verdict"])]
         items = json_ld(built_site / SLUG / claim_id / "index.html")
@@ -103,10 +114,13 @@ def test_rated_claim_pages_carry_one_claim_review(built_site, vocabulary):
             assert review["reviewRating"]["worstRating"] == 1
         assert review["author"]["@type"] == "Organization" and review["author"]["name"]
         assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["itemReviewed"]["author"] == claimant(data)
+        authors.add((review["itemReviewed"]["author"]["@type"], review["itemReviewed"]["author"]["name"]))
         assert [a["url"] for a in review["itemReviewed"]["appearance"]] == appearances()
         assert all(a["@type"] == "CreativeWork" for a in review["itemReviewed"]["appearance"])
         assert review["datePublished"] == str(data["checked"])
         assert review["dateModified"] >= review["datePublished"]
+    assert {("Person", "Tom Barrack"), ("Organization", "Bloomberg"), ("Organization", "Twin City Report")} <= authors
 
 
 def test_exports_hold_every_claim(built_site):
@@ -117,8 +131,15 @@ def test_exports_hold_every_claim(built_site):
     rows = {r["claim_id"]: r for r in csv.DictReader(io.StringIO((built_site / "claims.csv").read_text("utf-8")))}
     assert set(rows) == set(claims())
     translated = 0
+    labels = {t["key"]: t["label"] for t in yaml.safe_load((ROOT / "claims" / "topics.yaml").read_text())["topics"]}
     for claim_id, source in claims().items():
         assert by_id[claim_id]["verdict"]["key"] == str(source["verdict"])
+        who = claimant(source)
+        assert by_id[claim_id]["claimant"] == {"name": who["name"], "type": who["@type"].lower(),
+                                               **({"url": who["url"]} if "url" in who else {})}
+        assert (rows[claim_id]["claimant"], rows[claim_id]["claimant_type"]) == (who["name"], who["@type"].lower())
+        assert by_id[claim_id]["topics"] == [{"key": k, "label": labels[k]} for k in source.get("topics", [])]
+        assert rows[claim_id]["topics"].split() == source.get("topics", [])
         cited = source.get("sources", [])
         exported = by_id[claim_id]["sources"]
         assert [s["url"] for s in exported] == [s["url"] for s in cited]

@@ -88,6 +88,14 @@ def test_a_sequence_of_edits_leaves_what_a_clean_build_writes(publication, tmp_p
     unchanged = session.refresh()
     assert unchanged.ok and not unchanged.written and not unchanged.removed and not unchanged.reread
 
+    # Another claimant and topic for a claim: the listing pages that show it follow, the others stay as they were.
+    text = re.sub(r"^(claimant|topics): .*\n", "", edited.read_text(encoding="utf-8"), flags=re.M)
+    edited.write_text(re.sub(r"^(verdict: .*\n)", r"\1claimant: Zoë Newcomer\ntopics: [housing]\n", text, count=1,
+                             flags=re.M), encoding="utf-8")
+    result = session.matches_a_clean_build("change a claim's claimant and topics")
+    assert {"claimants/index.md", "claimants/zoe-newcomer/index.md", "topics/index.md"} <= set(result.written)
+    assert not [p for p in result.written if p.startswith("verdicts/")]  # its verdict did not change
+
     # Delete a claim, then add it back under another name (its quote is free again).
     removed = claims[2]
     text = removed.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ import copy
 import datetime as dt
 import json
 import os
+import posixpath
 import random
 import re
 import subprocess
@@ -16,12 +17,13 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import bench
 from conftest import ROOT, run_build
-from factcheck import load, manifest, validate
+from factcheck import listings, load, manifest, pipeline, validate
 from factcheck.model import Problem
 
 # --- the benchmark, small: 10 and 40 articles of 4 claims -------------------------------------------------------
@@ -61,7 +63,7 @@ def test_report_lists_every_target(sizes):
     text, _ = bench.report(sizes)
     for words in ("build.py cold <= 20% of mkdocs", "nothing changed <= 25% of cold", "grows at most 4.40x",
                   "rewrites only the pages that show it", "share images cold <= 100% of mkdocs",
-                  "rewording one claim redraws one share image"):
+                  "rewording one claim redraws one share image", "listing pages hold at most 100 claims"):
         assert words in text
 
 
@@ -274,3 +276,38 @@ def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
     assert invalid > len(documents) * 10  # the mutations did produce invalid documents
 
 
+
+
+# --- browsing at 2,000 claims: pages of at most 100, every claim reachable through its verdict's pages ----------------
+
+
+def test_at_2000_claims_listings_hold_at_most_100_claims_and_each_verdict_leads_to_all_its_claims(tmp_path):
+    bench.generate(tmp_path, articles=100, claims=20)  # the benchmark's publication, with claimants and topics
+    assembly = pipeline.assemble(tmp_path, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
+    publication, pages = assembly.publication, assembly.pages
+    assert publication is not None and len(publication.claims) == 2000
+
+    def rows(name: str) -> list[str]:
+        """The claims a listing page links, as paths of their pages from the site root."""
+        html = BeautifulSoup(pages[name], "html.parser")
+        return [posixpath.normpath(posixpath.join(posixpath.dirname(name), a["href"])) + "/"
+                for a in html.select(".fc-listing li > a")]
+
+    listing_pages = [name for name in pages if name.split("/")[0] in listings.KINDS and name.count("/") >= 2]
+    assert len(listing_pages) > 60 and max(len(rows(name)) for name in listing_pages) == 100
+    reached = []
+    for rating in publication.scale.ratings:
+        expected = {c.permalink for c in publication.claims if c.rating.key == rating.key}
+        found, name, count = [], f"verdicts/{rating.key}/index.md", 0
+        while name:  # page 1, then each page's Next link
+            found += rows(name)
+            count += 1
+            following = BeautifulSoup(pages[name], "html.parser").select_one('nav.fc-pages a[rel="next"]')
+            name = following and posixpath.join(
+                posixpath.normpath(posixpath.join(posixpath.dirname(name), following["href"])), "index.md")
+        assert sorted(found) == sorted(expected) and count == max(1, -(-len(expected) // 100)), rating.key
+        reached += found
+    assert len(reached) == len(set(reached)) == 2000
+    # Claimants and topics are realistic: most claims name someone, nearly all carry a topic.
+    assert sum(c.claimant is not None for c in publication.claims) > 1200
+    assert sum(bool(c.topics) for c in publication.claims) > 1700

@@ -172,3 +172,107 @@ def test_the_article_page_says_where_else_the_text_appeared_and_how_far_we_searc
     assert "We searched news coverage" in searched and "we found no reports after that" in searched
     latest = max(str(d["date"]) for d in front_matter["next"])
     assert page.select_one(".fc-next__searched time:nth-of-type(2)")["datetime"] == latest
+
+
+# --- browsing by claimant, topic and verdict (factcheck/listings.py) ----------------------------------------------
+
+
+def topics(root: Path = ROOT) -> list[dict]:
+    return yaml.safe_load((root / "claims" / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+
+
+def listed(site: Path, folder: str) -> list[str]:
+    """The claim pages a listing links, in order, over all its pages (followed through their Next links), as
+    paths from the site root; and every page holds at most 100."""
+    found, page = [], site / folder / "index.html"
+    while page:
+        html = soup(page)
+        rows = html.select(".fc-listing li")
+        assert len(rows) <= 100, page
+        found += [(page.parent / row.select_one("a")["href"]).resolve().relative_to(site.resolve()).as_posix() + "/"
+                  for row in rows]
+        following = html.select_one('nav.fc-pages a[rel="next"]')
+        page = following and (page.parent / following["href"] / "index.html").resolve()
+    return found
+
+
+def claimant_of(data: dict) -> str:
+    claimant = data.get("claimant")
+    return "Twin City Report" if claimant is None else claimant if isinstance(claimant, str) else claimant["name"]
+
+
+def test_a_claimant_has_a_page_listing_their_claims_and_each_claim_links_its_claimant(built_site):
+    assert listed(built_site, "claimants/tom-barrack") == [f"{SLUG}/withdrawal-timeline/"]
+    claim = soup(built_site / SLUG / "withdrawal-timeline" / "index.html")
+    assert claim.select_one(".fc-about a[href='../../claimants/tom-barrack/']").get_text() == "Tom Barrack"
+    names = {a.get_text(): a["href"] for a in soup(built_site / "claimants" / "index.html").select(".fc-index a")}
+    by_name: dict[str, list[str]] = {}
+    for claim_id, data in sorted(claim_files().items()):
+        by_name.setdefault(claimant_of(data), []).append(f"{SLUG}/{claim_id}/")
+        page = soup(built_site / SLUG / claim_id / "index.html")
+        link = page.select_one(".fc-about dd a")
+        assert link.get_text() == claimant_of(data) and link["href"] == f"../../claimants/{names[link.get_text()]}"
+    assert set(names) == set(by_name) >= {"Tom Barrack", "Bloomberg", "Twin City Report"}
+    for name, claims in by_name.items():
+        assert sorted(listed(built_site, f"claimants/{names[name]}".rstrip("/"))) == claims, name
+
+
+def test_every_verdict_in_use_has_its_page_linking_every_claim_with_it(built_site):
+    verdicts: dict[str, list[str]] = {}
+    for claim_id, data in claim_files().items():
+        verdicts.setdefault(str(data["verdict"]), []).append(f"{SLUG}/{claim_id}/")
+    index = {a["href"] for a in soup(built_site / "verdicts" / "index.html").select(".fc-index a")}
+    assert index == {f"{r['key']}/" for r in scale()}
+    for verdict, claims in verdicts.items():
+        assert sorted(listed(built_site, f"verdicts/{verdict}")) == sorted(claims), verdict
+        page = soup(built_site / "verdicts" / verdict / "index.html")
+        assert page.select_one(".fc-scorecard .fc-badge__count").get_text() == str(len(claims))
+
+
+def test_most_claims_carry_topics_and_every_topic_has_its_page(built_site):
+    files = claim_files()
+    assert sum(bool(data.get("topics")) for data in files.values()) >= 0.8 * len(files)
+    index = {a["href"] for a in soup(built_site / "topics" / "index.html").select(".fc-index a")}
+    assert index == {f"{t['key']}/" for t in topics()}
+    for topic in topics():
+        claims = sorted(f"{SLUG}/{cid}/" for cid, data in files.items() if topic["key"] in data.get("topics", []))
+        assert claims and sorted(listed(built_site, f"topics/{topic['key']}")) == claims, topic["key"]
+    for claim_id, data in files.items():
+        page = soup(built_site / SLUG / claim_id / "index.html")
+        shown = [a["href"] for a in page.select(".fc-about dd + dt + dd a")]
+        assert shown == [f"../../topics/{key}/" for key in data.get("topics", [])], claim_id
+
+
+def test_the_home_page_links_the_three_ways_to_browse(built_site):
+    hrefs = {a["href"].removeprefix("./") for a in soup(built_site / "index.html").select(".md-content a[href]")}
+    assert {"claimants/", "topics/", "verdicts/"} <= hrefs
+
+
+def test_a_long_listing_is_paginated(long_listing_site):
+    """250 claims of one verdict: three pages of 100, 100 and 50, each linking the others (previous, next and
+    numbered), every claim on exactly one of them, newest first; the other listings are in pages of 100 at most."""
+    from test_html_validity import crawl  # the link checker: every link and anchor of the site resolves
+    base = long_listing_site / "verdicts" / "opinion"
+    pages = [base / "index.html", base / "page" / "2" / "index.html", base / "page" / "3" / "index.html"]
+    assert not (base / "page" / "1").exists() and not (base / "page" / "4").exists()
+    seen, dates = [], []
+    for number, path in enumerate(pages, start=1):
+        page = soup(path)
+        rows = page.select(".fc-listing li")
+        assert len(rows) == (100 if number < 3 else 50)
+        seen += [(path.parent / row.select_one("a")["href"]).resolve() for row in rows]
+        dates += [row.find("time")["datetime"] for row in rows]
+        nav = page.select_one("nav.fc-pages")
+        links = {a.get_text(strip=True): (path.parent / a["href"] / "index.html").resolve() for a in nav.select("a")}
+        assert {links[str(n)] for n in (1, 2, 3)} == set(pages)
+        assert links.get("Previous") == (pages[number - 2] if number > 1 else None)
+        assert links.get("Next") == (pages[number] if number < 3 else None)
+        assert nav.select_one('[aria-current="page"]').get_text() == str(number)
+    assert len(seen) == 250 == len(set(seen)) and all((p / "index.html").is_file() for p in seen)
+    assert dates == sorted(dates, reverse=True)
+    for kind in ("claimants", "topics", "verdicts"):
+        for listing in (long_listing_site / kind).rglob("index.html"):
+            assert len(soup(listing).select(".fc-listing li")) <= 100, listing
+    from site_server import site_url
+    result = crawl(long_listing_site, site_url())
+    assert not result.problems, result.problems[:10]
