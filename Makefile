@@ -7,9 +7,12 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site test quick golden serve check diff clean audit bench bench-sources
 
-$(VENV)/.installed: requirements.txt
+# The pinned requirements, then the factcheck package itself (editable, without dependencies: they are the pins),
+# so tests, scripts and the serve hook import it from this tree without sys.path lines.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 # The site engine: mkdocs, or zensical (make site ENGINE=zensical), Material's successor reading the same mkdocs.yml.

@@ -21,13 +21,12 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # MkDocs loads hooks by path, not as a package
-from factcheck import pipeline, preview  # noqa: E402
-from factcheck.report import report  # noqa: E402
+# MkDocs loads a hook by its path, not as a package: the package is imported as installed (make installs it).
+from factcheck import pipeline, preview
+from factcheck.report import report
 
 WATCHED = ("content", "claims", "templates", "schemas")
 ROOT = Path(os.environ.get("FACTCHECK_ROOT") or pipeline.PROJECT).resolve()

@@ -59,9 +59,8 @@ PAGE_LIMIT = 1.1  # and pages on average at most 10 % larger
 ZENSICAL_BUILD = """\
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 from factcheck import engine
-problems = engine._zensical(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), clean=sys.argv[5] == "clean")
+problems = engine._zensical(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), clean=sys.argv[4] == "clean")
 if problems:
     sys.exit("\\n".join(map(str, problems)))
 """
@@ -240,7 +239,6 @@ def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool) -> str
 
 def ratings(project: Path = ROOT) -> list[tuple[str, bool]]:
     """The scale's (key, is a rating) pairs, read from the project's claims/ratings.yaml as the build reads it."""
-    sys.path.insert(0, str(ROOT))
     from factcheck import load
     data = load.load_yaml(project / "claims" / "ratings.yaml").data
     return [(r["key"], r["kind"] == "rating") for r in data["ratings"]]
@@ -434,7 +432,7 @@ def engines_and_preview(size: Size, publication: Path, ids: list, logs: Path, ed
     for name, mode in (("zensical_cold", "clean"), ("zensical_noop", "cached")):
         log(f"  {label}: zensical build ({mode}) ...")
         target = publication / f"site-{name}"
-        setattr(size, name, run([sys.executable, str(script), str(ROOT), str(ROOT / "mkdocs.yml"), str(docs),
+        setattr(size, name, run([sys.executable, str(script), str(ROOT / "mkdocs.yml"), str(docs),
                                  str(target), mode], logs / f"{name}.log"))
         shutil.rmtree(target, ignore_errors=True)
     log(f"  {label}: mkdocs serve, then {edits} edit(s) polled over HTTP ...")

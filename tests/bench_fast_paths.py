@@ -33,7 +33,6 @@ VARIANTS = {
 
 CHILD = """\
 import sys, time
-sys.path.insert(0, {root!r})
 {patch}
 from pathlib import Path
 from factcheck import pipeline

