@@ -14,14 +14,14 @@ The pipeline lives in the factcheck package (factcheck/pipeline.py); this file i
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from factcheck import engine, pipeline
+from factcheck import engine, pipeline, settings
+from factcheck.model import Problem
 from factcheck.report import report
 
-ROOT = pipeline.PROJECT
+ROOT = settings.PROJECT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=engine.ENGINES, default="mkdocs",
                         help="site engine for --site: mkdocs (default, strict) or zensical (its successor)")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
-    parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
-    parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
-                        help="share image cache (default: ROOT/.cache/share-images; env FACTCHECK_IMAGE_CACHE)")
+    parser.add_argument("--config", type=Path, help="the MkDocs config (default: the project's mkdocs.yml)")
+    parser.add_argument("--image-cache", type=Path, help=f"share image cache (default: ROOT/{settings.CACHE}/share-images,"
+                                                         f" or ${settings.IMAGE_CACHE_VARIABLE})")
     parser.add_argument("command", nargs="*", help="'diff REF' to summarise changes against a git ref")
     args = parser.parse_args(argv)
     if args.command:
@@ -51,9 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         report(problems, args.root)
         return status
 
-    site_dir = (args.site_dir or args.root / "site") if args.site else None
-    outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir,
-                             args.image_cache or args.root / ".cache" / "share-images", engine_name=args.engine)
+    options = settings.options(args.root, out=args.out, config=args.config, image_cache=args.image_cache,
+                               with_site=args.site, site_dir=args.site_dir, engine=args.engine)
+    if isinstance(options, Problem):
+        report([options], args.root)
+        return 1
+    outcome = pipeline.build(options)
     if outcome.summary:
         print(outcome.summary)
     if outcome.problems:

@@ -1,5 +1,7 @@
-"""The build, top to bottom: read settings → load → validate → anchor → (rules) → render → write → site engine.
+"""The build, top to bottom: load → validate → anchor → (rules) → render → share → write → site engine.
 
+One sequence for every caller: build.py runs it once with no memory; the preview (factcheck/preview.py) runs it on
+every edit with the Memory it keeps, so only what an edit changed is read, checked, rendered and written again.
 Every stage returns its problems; nothing here prints or exits (build.py does). Errors stop the build before
 anything is written; warnings travel with a successful result.
 """
@@ -7,36 +9,16 @@ anything is written; warnings travel with a successful result.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import anchor, engine, language, load, manifest, render, rules, share, validate, write
-from .model import Problem, Publication, Site
-
-PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
-TEMPLATES = PROJECT / "templates"
-LANGUAGES = Path(".cache") / "languages.json"  # under the root: py3langid's answers, so its model loads only for new text
-
-
-def today() -> dt.date:
-    """The reference date for "not in the future" checks; SOURCE_DATE_EPOCH pins it for reproducible runs."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
-
-
-def read_site_settings(config: Path) -> Site | Problem:
-    document = load.load_yaml(config)
-    if isinstance(document, Problem):
-        return document
-    data = document.data
-    if not isinstance(data, dict) or not data.get("site_url") or not data.get("site_name"):
-        return Problem(config, "site_name and site_url are required: canonical links, feeds and ClaimReview are "
-                               "built from them")
-    url = data["site_url"].rstrip("/") + "/"
-    publisher = (data.get("extra") or {}).get("publisher") or {}
-    return Site(name=data["site_name"], url=url, publisher=publisher.get("name", data["site_name"]),
-                publisher_url=publisher.get("url", url))
+from .memo import Memo, Once, fresh
+from .model import Problem, Publication
+from .settings import TEMPLATES, PROJECT, Options, today
 
 
 @dataclass(frozen=True)
@@ -54,16 +36,23 @@ class Assembly:
         return tuple(p for p in self.problems if p.is_error)
 
 
-def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.read_file, memo: dict | None = None,
-             renderer: render.Renderer | None = None) -> Assembly:
+def _templates_digest(folder: Path) -> str:
+    """The names and bytes of every template: a renderer is made again when they change (the preview)."""
+    digest = hashlib.blake2b()
+    manifest.hash_tree(digest, folder, "templates")
+    return digest.hexdigest()
+
+
+def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> Assembly:
     """Read and check all inputs, then render every page. Pure apart from reading.
 
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
-    change), `memo` (validated files, anchored articles) and `renderer` (rendered pages). A build passes nothing."""
+    change) and `once` (its memo). A build passes nothing."""
+    root, site = options.root, options.site
     sources = load.read_sources(root / "content", root / "claims", read)
-    scale, articles, claims, problems = validate.validate(sources, today(), memo)
-    spans, anchor_problems = anchor.anchor_claims(
-        articles, claims, None if memo is None else memo.setdefault(("quotes",), {}))
+    scale, articles, claims, problems = validate.validate(sources, today(), once)
+    del sources  # the parsed documents are not needed after validation: a large build's memory
+    spans, anchor_problems = anchor.anchor_claims(articles, claims, once)
     problems += anchor_problems
     by_article: dict[str, list] = {}
     for claim in claims:
@@ -71,22 +60,25 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
             by_article.setdefault(claim.article, []).append((spans[(claim.article, claim.id)], claim))
     for article in articles:
         placed = by_article.get(article.slug, [])
-        if memo is None:
-            problems += rules.article_problems(article, placed)
-            continue
-        key, inputs = ("article rules", article.slug), (article, tuple(placed))
-        if (hit := memo.get(key)) is None or hit[0] != inputs:
-            memo[key] = hit = (inputs, tuple(rules.article_problems(article, placed)))
-        problems += hit[1]
-    if memo is not None:  # forget deleted articles
-        for key in [k for k in memo if k[0] == "article rules" and k[1] not in {a.slug for a in articles}]:
-            del memo[key]
+        problems += once(("article rules", article.slug), (article, tuple(placed)),
+                         lambda: tuple(rules.article_problems(article, placed)))
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, {}, tuple(problems))
     publication = Publication(scale, articles, claims, spans)
-    renderer = renderer or render.Renderer(site, templates)
+    renderer = once(("renderer",), (site, _templates_digest(options.templates)),
+                    lambda: render.Renderer(site, options.templates, once))
     pages = renderer.pages(publication)
     return Assembly(publication, pages, tuple(problems), renderer.images(publication))
+
+
+@dataclass
+class Memory:
+    """What the preview keeps between builds (a build keeps nothing): how it reads files, its memo, and the docs
+    folder as it last wrote it, so the next build compares with that instead of reading the folder back."""
+
+    read: object = load.read_file
+    once: Memo = field(default_factory=Memo)
+    written: dict | None = None  # docs path -> content; None until the first build
 
 
 @dataclass(frozen=True)
@@ -94,40 +86,61 @@ class Outcome:
     status: int  # 0 built, 1 content errors, 2 the output folder is not ours
     problems: tuple[Problem, ...]
     summary: str = ""
+    written: tuple[str, ...] = ()  # docs files written (relative paths)
+    removed: tuple[str, ...] = ()
 
 
-def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, image_cache: Path | None = None,
-          templates: Path = TEMPLATES, engine_name: str = "mkdocs") -> Outcome:
-    """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there. Share images
-    are drawn only when what they show changed (kept in `image_cache`, by default ROOT/.cache/share-images)."""
-    if wrong := write.ownership_problem(out):
+def build(options: Options, memory: Memory | None = None) -> Outcome:
+    """Generate the docs folder `options.out` from `options.root`; with `options.site_dir`, also build the site
+    there. Share images are drawn only when what they show changed (kept in `options.image_cache`). With `memory`
+    (the preview), only what changed since the last build with it is done again."""
+    out, first = options.out, memory is None or memory.written is None
+    if first and (wrong := write.ownership_problem(out)):
         return Outcome(2, (wrong,))
-    # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
-    inputs = manifest.fingerprint(PROJECT, root, config, today())
-    # A site build needs the publication; other templates than the project's are not in the fingerprint.
-    unchanged = None if site_dir or templates != TEMPLATES else manifest.unchanged(out, inputs)
-    if unchanged is not None:  # same inputs, docs folder as the last build left it: nothing would change
+    # Fingerprinted before anything is read, so an edit made during the build is seen by the next one; other
+    # templates than the project's are not in the fingerprint.
+    inputs = manifest.fingerprint(PROJECT, options.root, options.config, today()) if (
+        first and options.templates == TEMPLATES) else None
+    # A site build needs the publication; the preview's first build loads it.
+    if inputs and memory is None and not options.site_dir and (
+            unchanged := manifest.unchanged(out, inputs)) is not None:
         return Outcome(0, (), f"generated {unchanged} files in {out}: 0 written, 0 removed, {unchanged} unchanged")
-    site = read_site_settings(config)
-    if isinstance(site, Problem):
-        return Outcome(1, (site,))
-    language.remember(root / LANGUAGES)
-    assembly = assemble(root, site, templates)
-    language.keep(root / LANGUAGES)
+    once = memory.once if memory else fresh
+    language.remember(options.languages)
+    try:
+        assembly = assemble(options, read=memory.read if memory else load.read_file, once=once)
+    except jinja2.TemplateError as error:  # a template being edited: say where
+        return Outcome(1, (render.template_problem(error, options.templates),))
+    finally:
+        language.keep(options.languages)
     if assembly.errors:
         return Outcome(1, assembly.problems)
-    images = share.render_images(assembly.images, image_cache or root / ".cache" / "share-images")
+    images = share.render_images(assembly.images, options.image_cache, once=once)
     files = {**assembly.pages, **images.files}
-    manifest.forget(out)
-    result = write.write_tree(out, files)
-    manifest.record(out, inputs)
-    summary = (f"generated {len(files)} files in {out}: {len(result.written)} written, "
-               f"{len(result.removed)} removed, {result.unchanged} unchanged; {images.drawn} share image(s) drawn")
+    if first:  # compare with what is on disk (an earlier build may have left it)
+        manifest.forget(out)
+        report = write.write_tree(out, files)
+        written, removed, unchanged = report.written, report.removed, report.unchanged
+        if inputs:
+            manifest.record(out, inputs)
+    else:  # compare with what this memory last wrote
+        changed = {path: content for path, content in files.items()
+                   if (before := memory.written.get(path)) is not content and before != content}
+        removed = tuple(sorted(memory.written.keys() - files.keys()))
+        if changed or removed:
+            manifest.forget(out)  # the docs folder no longer matches it
+            write.write_changes(out, changed, list(removed))
+        written, unchanged = tuple(sorted(changed)), len(files) - len(changed)
+    if memory:
+        memory.written = files
+        memory.once.forget_unasked()
+    summary = (f"generated {len(files)} files in {out}: {len(written)} written, {len(removed)} removed, "
+               f"{unchanged} unchanged; {images.drawn} share image(s) drawn")
     problems = assembly.problems
-    if site_dir:
+    if options.site_dir:
         claims = assembly.publication.claims
         latest = max(c.modified for c in claims) if claims else dt.date(2000, 1, 1)
-        problems += tuple(engine.build_site(config, out, site_dir, latest, engine_name))
+        problems += tuple(engine.build_site(options.config, out, options.site_dir, latest, options.engine))
         if any(p.is_error for p in problems):
-            return Outcome(1, problems, summary)
-    return Outcome(0, problems, summary)
+            return Outcome(1, problems, summary, written, removed)
+    return Outcome(0, problems, summary, written, removed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,10 +15,10 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import anchor
-from . import exports, share
-from .model import Article, Claim, Coverage, Publication, Rating, Site, Update
+from . import anchor, characters, exports, share
+from .model import Article, Claim, Coverage, Problem, Publication, Rating, Site, Update
 from .icons import icon_svg
+from .memo import Once, fresh
 
 
 @dataclass(frozen=True)
@@ -162,26 +163,18 @@ def corrections(publication: Publication) -> tuple[Correction, ...]:
 
 
 class Renderer:
-    """Renders the docs folder's files, remembering each file's inputs and text: asked again with equal inputs, it
-    returns the text it rendered before. A build uses a fresh one; the preview (factcheck/preview.py) keeps one
-    between edits, so an edit re-renders only the pages whose inputs it changed. Inputs are compared with ==, which
-    is immediate for the unchanged objects the preview hands back, so a remembered page is always the page a
-    fresh renderer would produce."""
+    """Renders the docs folder's files. Each page (or group of pages rendered together) is asked of `once` with the
+    inputs it shows, so the preview, which passes its memo (factcheck/memo.py), re-renders only the pages whose
+    inputs an edit changed; a build passes nothing and renders everything. The renderer itself is among the inputs:
+    a new one (other templates or site settings) renders everything again."""
 
-    def __init__(self, site: Site, templates: Path):
+    def __init__(self, site: Site, templates: Path, once: Once = fresh):
         self.site = site
         self.env = environment(templates)
-        self._memo: dict = {}
-        self._touched: set = set()
+        self.once = once
 
     def _once(self, key: tuple, inputs: tuple, make):
-        self._touched.add(key)
-        hit = self._memo.get(key)
-        if hit is not None and hit[0] == inputs:
-            return hit[1]
-        value = make()
-        self._memo[key] = (inputs, value)
-        return value
+        return self.once(("render", *key), (self, *inputs), make)
 
     def _view(self, publication: Publication, article: Article) -> ArticleView:
         claims = publication.claims_of(article)
@@ -224,7 +217,6 @@ class Renderer:
 
     def pages(self, publication: Publication) -> dict[str, str]:
         """Every generated text file of the docs folder, as relative path -> text."""
-        self._touched = set()
         env, site, scale = self.env, self.site, publication.scale
         views = sorted((self._view(publication, a) for a in publication.articles),
                        key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
@@ -262,9 +254,18 @@ class Renderer:
         }
         for article_pages, _ in files:
             pages.update(article_pages)
-        for key in set(self._memo) - self._touched:
-            del self._memo[key]  # pages of deleted claims and articles
         return pages
+
+
+def template_problem(error: jinja2.TemplateError, templates: Path) -> Problem:
+    """A template that cannot be compiled or rendered, as one problem at its file and line: where Jinja says for a
+    syntax error, else the innermost template in the traceback (an undefined name, a missing include...)."""
+    path, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not isinstance(error, jinja2.TemplateSyntaxError) or not path:
+        folder = templates.resolve()
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).is_relative_to(folder)]
+        path, line = (frames[-1].filename, frames[-1].lineno) if frames else (templates, None)
+    return Problem(Path(path), f"template: {characters.snippet(str(error).split(chr(10))[0], 200)}", line)
 
 
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:

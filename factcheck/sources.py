@@ -21,12 +21,12 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archives, links, load, pipeline, yamledit
+from . import archives, links, load, yamledit
 from .report import report as report_problems
 from .model import Problem
+from .settings import CACHE as CACHES, CONFIG, TEMPLATES, read_site_settings
 
-CACHE = Path(".cache") / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CACHE = CACHES / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
 STATUSES = (links.OK, links.REDIRECTED, links.DEAD, links.UNREACHABLE)
 ADDED, FAILED = "archived copy added", ("not archived", "file not changed")  # how notes start (table, summary)
 
@@ -246,7 +246,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str], project: Path) -> int:
     args = parser().parse_args(argv)
     root = (args.root or project).resolve()
-    site = pipeline.read_site_settings(args.config or project / "mkdocs.yml")
+    site = read_site_settings(args.config or CONFIG)
     if isinstance(site, Problem):
         report_problems([site], root)
         return 1

@@ -16,6 +16,7 @@ import fastjsonschema
 from . import anchor, archives, characters, rules
 from .icons import icon_file
 from .load import Document, FrontMatter, Sources
+from .memo import Once, fresh
 from .model import Appearance, Article, Claim, Development, Problem, Rating, Scale, Source, Update
 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
@@ -31,16 +32,15 @@ PATTERN_MESSAGES = {
 }
 
 
-_COMPILED: dict = {}  # schema texts -> validators: compiling costs a tenth of a second, and the preview validates often
-
-
-def _schemas() -> dict[str, _Validator]:
+def _schemas(once: Once = fresh) -> dict[str, _Validator]:
+    """The schemas compiled (a tenth of a second: the preview compiles them again only when one changed)."""
     texts = tuple(sorted((p.name, p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")))
-    if texts not in _COMPILED:
+
+    def compile_all() -> dict[str, _Validator]:
         resources = {name: json.loads(text) for name, text in texts}
-        _COMPILED.clear()
-        _COMPILED[texts] = {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
-    return _COMPILED[texts]
+        return {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
+
+    return once(("schemas",), texts, compile_all)
 
 
 class _Validator:
@@ -301,42 +301,35 @@ def build_claim(slug: str, claim_id: str, document: Document, validator, scale: 
     return claim
 
 
-def _remembered(memo: dict | None, touched: set, key: tuple, inputs: tuple, checker: _Checker, build):
-    """`build(checker)`, or its remembered result and problems when `inputs` are the same as last time.
+def _checked(once: Once, key: tuple, inputs: tuple, checker: _Checker, build):
+    """`build(checker)`, asked of `once`: its result, and its problems added to the checker's."""
+    def run():
+        own = _Checker(checker.today)
+        return build(own), tuple(own.problems)
 
-    Inputs compare equal at once when they are the same objects (the preview hands back the parsed document of an
-    unchanged file), and field by field otherwise, so a remembered result is always what `build` would return."""
-    touched.add(key)
-    if memo is not None and (hit := memo.get(key)) is not None and hit[0] == inputs:
-        checker.problems.extend(hit[2])
-        return hit[1]
-    own = _Checker(checker.today)
-    result = build(own)
-    checker.problems.extend(own.problems)
-    if memo is not None:
-        memo[key] = (inputs, result, tuple(own.problems))
+    result, problems = once(key, inputs, run)
+    checker.problems.extend(problems)
     return result
 
 
-def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tuple[
+def validate(sources: Sources, today: dt.date, once: Once = fresh) -> tuple[
         Scale | None, tuple[Article, ...], tuple[Claim, ...], list[Problem]]:
     """Everything that can be checked before anchoring: schema, dates, sources, scale, folders.
 
-    With `memo` (a dict kept between calls, as the preview does), a file whose parsed document is unchanged is not
-    checked again: its model object and problems are taken from the last call."""
-    validators = _schemas()
+    Each file is checked through `once` (factcheck/memo.py), so the preview checks again only a file whose parsed
+    document changed."""
+    validators = _schemas(once)
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
-    touched: set = set()
     scale = None
     if sources.scale is not None:
         def build(own):
             built, problems = build_scale(sources.scale, validators["ratings"])
             own.problems.extend(problems)
             return built
-        scale = _remembered(memo, touched, ("scale",), (sources.scale, validators["ratings"]), checker, build)
+        scale = _checked(once, ("scale",), (sources.scale, validators["ratings"]), checker, build)
     articles = tuple(a for a in (
-        _remembered(memo, touched, ("article", slug), (front_matter, validators["article"], today), checker,
+        _checked(once, ("article", slug), (front_matter, validators["article"], today), checker,
                     lambda own, slug=slug, fm=front_matter: build_article(slug, fm, validators["article"], own))
         for slug, front_matter in sources.articles) if a)
     article_slugs = {slug for slug, *_ in sources.articles}
@@ -346,12 +339,9 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
     claims = ()
     if scale is not None:
         claims = tuple(c for c in (
-            _remembered(memo, touched, ("claim", slug, cid), (doc, validators["claim"], scale, today), checker,
+            _checked(once, ("claim", slug, cid), (doc, validators["claim"], scale, today), checker,
                         lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validators["claim"], scale, own))
             for slug, cid, doc in sources.claims if slug in article_slugs) if c)
-    if memo is not None:  # forget deleted files
-        for key in [k for k in memo if k[0] in ("scale", "article", "claim") and k not in touched]:
-            del memo[key]
     # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
     accepted = {a.slug for a in articles}
     return scale, articles, tuple(c for c in claims if c.article in accepted), checker.problems

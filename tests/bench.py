@@ -113,13 +113,6 @@ TAILS = [
     " in a statement on Tuesday", ", a claim disputed by critics", ", though no evidence was offered",
     " during a televised debate", ", officials said", " in an interview with the regional press", "", "",
 ]
-FILLER = [
-    "The announcement came after months of negotiations between the two sides.",
-    "Critics say the figures leave out the most important costs.",
-    "The debate is expected to continue when parliament returns in the autumn.",
-    "Observers described the mood in the chamber as tense.",
-    "Neither side responded to requests for comment.",
-]
 WORDS = (
     "evidence report figures ministry budget official data statement source record archive survey census "
     "committee hearing document testimony estimate analysis review transcript audit register filing").split()
@@ -165,22 +158,17 @@ def _source(rng: random.Random, index: int) -> list[str]:
 
 
 def article_text(rng: random.Random, index: int, claims: int) -> tuple[str, str, list[str]]:
-    """(slug, Markdown file text, quotes): a body with room for `claims` quotes, each a unique sentence or clause."""
+    """(slug, Markdown file text, quotes): `claims` sentences in paragraphs of one to three, each quoted by a claim
+    (whole, or the clause before its comma), as a finished fact-check classifies every sentence: the build then
+    warns about nothing, and the benchmark measures building rather than printing warnings."""
     slug = f"{rng.choice(TOPICS)}-{rng.choice(PLACES).lower()}-{index:04d}"
-    numbers = rng.sample(range(11, 9999), claims * 2 + 12)
-    sentences = []
-    for n in numbers:
-        sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS).format(n=n)}"
-                         f"{rng.choice(TAILS)}.")
+    sentences = [f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS).format(n=n)}{rng.choice(TAILS)}."
+                 for n in rng.sample(range(11, 9999), claims)]  # a number unique in the article: unique quotes
     paragraphs, position = [], 0
     while position < len(sentences):
         take = rng.choice((1, 1, 2, 2, 3))
-        group = sentences[position:position + take]
-        if rng.random() < 0.3:
-            group.append(rng.choice(FILLER))
-        paragraphs.append(" ".join(group))
+        paragraphs.append(" ".join(sentences[position:position + take]))
         position += take
-    # Claims quote sentences that hold a number (so they are unique); a few quote just the clause before a comma.
     quotes = []
     for sentence in rng.sample(sentences, claims):
         clause = sentence.split(",")[0]
@@ -198,7 +186,7 @@ def article_text(rng: random.Random, index: int, claims: int) -> tuple[str, str,
         f"assessment: {_yaml_str(_prose(rng, 4))}",
         f"provenance: {_yaml_str(_prose(rng, 3, link=1.0))}",
     ]
-    developments = rng.randint(0, 2)
+    developments = rng.randint(1, 2)  # what happened next: a finished fact-check has it
     if developments:
         front.append("next:")
         for d in range(developments):

@@ -35,9 +35,9 @@ CHILD = """\
 import sys, time
 {patch}
 from pathlib import Path
-from factcheck import pipeline
+from factcheck import pipeline, settings
 start = time.perf_counter()
-outcome = pipeline.build(Path({pub!r}), Path({out!r}), Path({config!r}))
+outcome = pipeline.build(settings.options(Path({pub!r}), out=Path({out!r}), config=Path({config!r})))
 assert outcome.status == 0, outcome.problems[:3]
 print(time.perf_counter() - start)
 """
