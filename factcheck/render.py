@@ -40,7 +40,7 @@ class ArticleView:
 
     @property
     def url(self) -> str:
-        return f"{self.article.slug}/"
+        return self.article.permalink
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ArticleCard:
 
     @property
     def url(self) -> str:
-        return f"{self.article.slug}/"
+        return self.article.permalink
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,8 @@ class Renderer:
 
         def render() -> tuple[dict[str, str], list]:
             common = {"scale": scale, "site": site}
-            pages = {f"{article.slug}/index.md": self.env.get_template("article.md.j2").render(
-                view=view, share=images[f"{article.slug}/{share.NAME}"], **common)}
+            pages = {article.page_file: self.env.get_template("article.md.j2").render(
+                view=view, share=images[article.permalink + share.NAME], **common)}
             claim_template = self.env.get_template("claim.md.j2")
             for claim in view.claims:
                 pages[claim.page_file] = claim_template.render(

@@ -1,7 +1,8 @@
 """The newsroom's editorial rules, checked by the build and reported like every other problem.
 
-One small function per rule. A claim rule gets the claim and the document it came from (for file:line:col); an
-article rule gets the article and its anchored claims. Errors stop the build. A rule that a draft legitimately
+One small function per rule, judging model objects, never YAML documents. A claim or source rule returns findings:
+a message and the field it is about (validate turns them into file:line:col problems, since it knows where each
+field was written); an article rule gets the article and its anchored claims. Errors stop the build. A rule that a draft legitimately
 breaks is a warning: an article still being checked (sentences not yet classified, no assessment yet) must still
 build, and the warning tells its editor what is left.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from . import anchor, language
-from .load import Document
 from .model import Article, Claim, Problem, Source, Span
 
 MAX_EXCERPT_WORDS = 40  # a quotation, not a copy of the page (fair use, and readers should open the source)
@@ -25,7 +25,7 @@ def publisher_of(url: str) -> str:
     return host
 
 
-Finding = tuple[str, tuple]  # a message and where in the claim's document it points
+Finding = tuple[str, tuple]  # a message, and the field it is about (a path from the claim or the source)
 
 
 def independent_publishers(claim: Claim) -> list[Finding]:
@@ -76,20 +76,13 @@ CLAIM_RULES = (independent_publishers, excerpt_present)
 SOURCE_RULES = (excerpt_length, translation_present, excerpt_language)
 
 
-def _source_problems(sources, at: tuple, document: Document) -> list[Problem]:
-    return [document.problem(f"{'.'.join(map(str, (*at, i)))}: {message}", (*at, i, *where))
-            for i, source in enumerate(sources) for rule in SOURCE_RULES for message, where in rule(source)]
+def claim_findings(claim: Claim) -> list[Finding]:
+    return [finding for rule in CLAIM_RULES for finding in rule(claim)]
 
 
-def claim_problems(claim: Claim, document: Document) -> list[Problem]:
-    return ([document.problem(message, at) for rule in CLAIM_RULES for message, at in rule(claim)]
-            + _source_problems(claim.sources, ("sources",), document))
-
-
-def development_problems(article: Article, document: Document) -> list[Problem]:
-    """The same source rules for the sources of "What happened next"."""
-    return [p for i, d in enumerate(article.developments)
-            for p in _source_problems(d.sources, ("next", i, "sources"), document)]
+def source_findings(source: Source) -> list[Finding]:
+    """The rules every cited source follows, a claim's or a "what happened next" item's."""
+    return [finding for rule in SOURCE_RULES for finding in rule(source)]
 
 
 def sentences_classified(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:

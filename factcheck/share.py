@@ -167,7 +167,7 @@ def article_cards(publication: Publication, article: Article, site_name: str, da
     for claim in claims:
         counts[claim.rating] = counts.get(claim.rating, 0) + 1
         found[claim.permalink + NAME] = Card(site_name, (_badge(claim.rating),), claim.claim, source)
-    found[f"{article.slug}/{NAME}"] = Card(
+    found[article.permalink + NAME] = Card(
         site_name, tuple(_badge(r, counts[r]) for r in publication.scale.ratings if r in counts),
         article.title, source, counts=True)
     return found

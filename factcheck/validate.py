@@ -15,7 +15,7 @@ import fastjsonschema
 
 from . import anchor, archives, characters, rules
 from .icons import icon_file
-from .load import Document, FrontMatter, Sources
+from .load import Document, FrontMatter, Sources, field_path, values_at
 from .memo import Once, fresh
 from .model import Appearance, Article, Claim, Development, Problem, Rating, Scale, Source, Update
 
@@ -78,7 +78,7 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
     problems = []
     for error in sorted(validator.iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
-        field = ".".join(str(p) for p in at)
+        field = field_path(at)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in [k for k in error.instance if k not in allowed]:
@@ -147,16 +147,9 @@ MARKDOWN_FIELDS = {"claim": (("analysis",), ("updates", "*", "note")), "article"
 
 
 def _markdown_problems(document: Document, kind: str) -> list[Problem]:
-    problems = []
-    for field in MARKDOWN_FIELDS[kind]:
-        values = [((), document.data)]
-        for key in field:  # "*": every item of a list
-            values = [((*at, k), item[k]) for at, item in values if isinstance(item, (dict, list))
-                      for k in (range(len(item)) if key == "*" else [key]) if (key == "*" or k in item)]
-        for at, value in values:
-            if isinstance(value, str) and (wrong := markdown_problem(value)):
-                problems.append(document.problem(f"{'.'.join(map(str, at))}: {wrong}", at))
-    return problems
+    return [document.problem(f"{field_path(at)}: {wrong}", at)
+            for pattern in MARKDOWN_FIELDS[kind] for at, value in values_at(document.data, pattern)
+            if isinstance(value, str) and (wrong := markdown_problem(value))]
 
 
 class _Checker:
@@ -171,7 +164,7 @@ class _Checker:
             return None
         if key not in scale:
             self.problems.append(document.problem(
-                f"{'.'.join(map(str, at))}: '{characters.snippet(key)}' is not in the rating scale "
+                f"{field_path(at)}: '{characters.snippet(key)}' is not in the rating scale "
                 f"({', '.join(r.key for r in scale.ratings)})", at))
             return None
         return scale[key]
@@ -182,18 +175,19 @@ class _Checker:
         try:
             parsed = dt.date.fromisoformat(value)
         except ValueError:
-            self.problems.append(document.problem(f"{'.'.join(map(str, at))}: {value!r} is not a real date", at))
+            self.problems.append(document.problem(f"{field_path(at)}: {value!r} is not a real date", at))
             return None
         if parsed > self.today:
             self.problems.append(document.problem(
-                f"{'.'.join(map(str, at))}: {value} is in the future (today is {self.today})", at))
+                f"{field_path(at)}: {value} is in the future (today is {self.today})", at))
         return parsed
 
     def url(self, document: Document, at: tuple, url: str | None) -> None:
         if url is not None and (wrong := url_problem(url)):
-            self.problems.append(document.problem(f"{'.'.join(map(str, at))}: {_shown(url)} {wrong}", at))
+            self.problems.append(document.problem(f"{field_path(at)}: {_shown(url)} {wrong}", at))
 
     def sources(self, document: Document, at: tuple, items: list) -> tuple[Source, ...]:
+        """The sources listed at `at` (a path of load.SOURCE_LISTS), each checked by the editorial source rules."""
         result, seen = [], set()
         for index, item in enumerate(items):
             here = (*at, index)
@@ -212,6 +206,8 @@ class _Checker:
                 archived_url=item.get("archived_url"),
                 archived=self.date(document, (*here, "archived"), item.get("archived")),
                 found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
+            self.problems += [document.problem(f"{field_path(here)}: {message}", (*here, *where))
+                              for message, where in rules.source_findings(result[-1])]
         return tuple(result)
 
 
@@ -271,7 +267,6 @@ def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Che
         assessment=data.get("assessment", ""), provenance=data.get("provenance", ""),
         developments=tuple(sorted(developments, key=lambda d: d.date or dt.date.min)), appearances=appearances,
         searched_until=checker.date(document, ("searched_until",), data.get("searched_until")))
-    checker.problems.extend(rules.development_problems(article, document))
     return article
 
 
@@ -297,7 +292,7 @@ def build_claim(slug: str, claim_id: str, document: Document, validator, scale: 
         summary=data["summary"], checked=checker.date(document, ("checked",), data["checked"]),
         analysis=data.get("analysis", ""), sources=checker.sources(document, ("sources",), data.get("sources", [])),
         updates=updates, occurrence=data.get("occurrence"))
-    checker.problems.extend(rules.claim_problems(claim, document))
+    checker.problems.extend(document.problem(message, at) for message, at in rules.claim_findings(claim))
     return claim
 
 

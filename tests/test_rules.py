@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from factcheck import anchor, load, rules
-from factcheck.model import Article, Claim, Rating, Source
+from factcheck import anchor, load, rules, validate
+from factcheck.model import Article, Claim, Rating, Scale, Source
 
 FALSE = Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1, publishers=2)
 RENAMED = Rating("pants-on-fire", "Pants on fire", "rating", "d", "material/fire", "#8e1b1b", 1, publishers=2)
 TRUE = Rating("true", "True", "rating", "d", "material/check-circle", "#1b6e32", 5, publishers=1)
 OPINION = Rating("opinion", "Opinion", "annotation", "d", "material/comment-quote", "#4a3a8c")
-DOCUMENT = load.parse_yaml(Path("claims/a/c.yaml"), "quote: q\nverdict: x\nsources:\n  - url: u\n    excerpt: e\n")
 
 
 def claim(rating: Rating, *sources: Source) -> Claim:
@@ -79,12 +78,19 @@ def test_excerpt_language_catches_a_plain_mismatch_only():
     assert "looks like 'en'" in messages(rules.excerpt_language(Source(url="u", excerpt=english, lang="ru")))[0]
 
 
-def test_claim_problems_are_located_in_the_file():
-    problems = rules.claim_problems(claim(FALSE, source("https://a.example/", TURKISH)), DOCUMENT)
-    assert [str(p) for p in problems] == [
-        "claims/a/c.yaml:2:1: verdict 'false' needs sources from at least 2 independent publishers (different "
+def test_rules_name_the_field_and_the_build_locates_it_in_the_file():
+    turkish = claim(FALSE, source("https://a.example/", TURKISH))
+    assert [at for _, at in rules.claim_findings(turkish)] == [("verdict",)]
+    assert [at for _, at in rules.source_findings(turkish.sources[0])] == [("excerpt",)]
+    text = ('quote: q\nclaim: c\nverdict: "false"\nsummary: s\nchecked: 2025-01-01\nsources:\n'
+            f'  - url: https://a.example/\n    title: T\n    excerpt: "{TURKISH}"\n')
+    checker = validate._Checker(dt.date(2026, 1, 1))
+    validate.build_claim("a", "c", load.parse_yaml(Path("claims/a/c.yaml"), text), validate._schemas()["claim"],
+                         Scale((FALSE,)), checker)
+    assert sorted(str(p) for p in checker.problems) == [
+        "claims/a/c.yaml:3:1: verdict 'false' needs sources from at least 2 independent publishers (different "
         "sites); this claim cites 1",
-        "claims/a/c.yaml:5:5: sources.0: the excerpt looks like 'tr', not 'en' (lang, English when absent): set "
+        "claims/a/c.yaml:9:5: sources.0: the excerpt looks like 'tr', not 'en' (lang, English when absent): set "
         "lang to the excerpt's language and add a translation"]
 
 
