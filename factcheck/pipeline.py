@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import jinja2
 
@@ -23,11 +25,11 @@ from .settings import TEMPLATES, PROJECT, Options, today
 
 @dataclass(frozen=True)
 class Assembly:
-    """Everything before writing: the publication, its pages and share images (laid out, not drawn), or the errors
-    that stopped it; warnings either way."""
+    """Everything before writing: the publication, its pages (rendered as they are read) and share images (laid
+    out, not drawn), or the errors that stopped it; warnings either way."""
 
     publication: Publication | None
-    pages: dict
+    pages: Iterable[tuple[str, str]]  # (docs path, text)
     problems: tuple[Problem, ...]
     images: dict = field(default_factory=dict)  # docs path -> share.ShareImage
 
@@ -63,12 +65,12 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> As
         problems += once(("article rules", article.slug), (article, tuple(placed)),
                          lambda: tuple(rules.article_problems(article, placed)))
     if scale is None or any(p.is_error for p in problems):
-        return Assembly(None, {}, tuple(problems))
+        return Assembly(None, (), tuple(problems))
     publication = Publication(scale, articles, claims, spans)
     renderer = once(("renderer",), (site, _templates_digest(options.templates)),
                     lambda: render.Renderer(site, options.templates, once))
-    pages = renderer.pages(publication)
-    return Assembly(publication, pages, tuple(problems), renderer.images(publication))
+    images = renderer.images(publication)
+    return Assembly(publication, renderer.pages(publication, images), tuple(problems), images)
 
 
 @dataclass
@@ -109,33 +111,25 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
     language.remember(options.languages)
     try:
         assembly = assemble(options, read=memory.read if memory else load.read_file, once=once)
-    except jinja2.TemplateError as error:  # a template being edited: say where
-        return Outcome(1, (render.template_problem(error, options.templates),))
-    finally:
         language.keep(options.languages)
-    if assembly.errors:
-        return Outcome(1, assembly.problems)
-    images = share.render_images(assembly.images, options.image_cache, once=once)
-    files = {**assembly.pages, **images.files}
-    if first:  # compare with what is on disk (an earlier build may have left it)
-        manifest.forget(out)
-        report = write.write_tree(out, files)
-        written, removed, unchanged = report.written, report.removed, report.unchanged
-        if inputs:
-            manifest.record(out, inputs)
-    else:  # compare with what this memory last wrote
-        changed = {path: content for path, content in files.items()
-                   if (before := memory.written.get(path)) is not content and before != content}
-        removed = tuple(sorted(memory.written.keys() - files.keys()))
-        if changed or removed:
-            manifest.forget(out)  # the docs folder no longer matches it
-            write.write_changes(out, changed, list(removed))
-        written, unchanged = tuple(sorted(changed)), len(files) - len(changed)
-    if memory:
-        memory.written = files
-        memory.once.forget_unasked()
-    summary = (f"generated {len(files)} files in {out}: {len(written)} written, {len(removed)} removed, "
-               f"{unchanged} unchanged; {images.drawn} share image(s) drawn")
+        if assembly.errors:
+            return Outcome(1, assembly.problems)
+        images = share.render_images(assembly.images, options.image_cache, once=once)
+        files = itertools.chain(assembly.pages, images.files.items())  # pages rendered as they are written
+        if memory is None:  # write as rendered: a large build never holds its whole docs folder in memory
+            manifest.forget(out)
+            report = write.write_tree(out, files)
+            count, written, removed = report.unchanged + len(report.written), report.written, report.removed
+            if inputs:
+                manifest.record(out, inputs)
+        else:
+            count, written, removed = _write_from_memory(out, dict(files), memory, inputs)
+    except (jinja2.TemplateError, render.TemplateFailure) as error:  # a template being edited: say where
+        problem = error.problem if isinstance(error, render.TemplateFailure) else render.template_problem(
+            error, options.templates)
+        return Outcome(1, (problem,))
+    summary = (f"generated {count} files in {out}: {len(written)} written, {len(removed)} removed, "
+               f"{count - len(written)} unchanged; {images.drawn} share image(s) drawn")
     problems = assembly.problems
     if options.site_dir:
         claims = assembly.publication.claims
@@ -144,3 +138,25 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
         if any(p.is_error for p in problems):
             return Outcome(1, problems, summary, written, removed)
     return Outcome(0, problems, summary, written, removed)
+
+
+def _write_from_memory(out: Path, files: dict, memory: Memory, inputs: str | None):
+    """The preview's write: the first compares with the docs folder on disk (an earlier build may have left it),
+    the next ones with what it last wrote, so the folder is not read back."""
+    if memory.written is None:
+        manifest.forget(out)
+        report = write.write_tree(out, files)
+        written, removed = report.written, report.removed
+        if inputs:
+            manifest.record(out, inputs)
+    else:
+        changed = {path: content for path, content in files.items()
+                   if (before := memory.written.get(path)) is not content and before != content}
+        removed = tuple(sorted(memory.written.keys() - files.keys()))
+        if changed or removed:
+            manifest.forget(out)  # the docs folder no longer matches it
+            write.write_changes(out, changed, list(removed))
+        written = tuple(sorted(changed))
+    memory.written = files
+    memory.once.forget_unasked()
+    return len(files), written, removed

@@ -8,6 +8,7 @@ import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import jinja2
@@ -15,7 +16,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import anchor, characters, exports, share
+from . import anchor, characters, cores, exports, share
 from .model import Article, Claim, Coverage, Problem, Publication, Rating, Site, Update
 from .icons import icon_svg
 from .memo import Once, fresh
@@ -169,9 +170,11 @@ class Renderer:
     a new one (other templates or site settings) renders everything again."""
 
     def __init__(self, site: Site, templates: Path, once: Once = fresh):
-        self.site = site
+        self.site, self.templates = site, templates
         self.env = environment(templates)
         self.once = once
+        for name in self.env.list_templates():  # compiled now: a syntax error stops the build before any write
+            self.env.get_template(name)
 
     def _once(self, key: tuple, inputs: tuple, make):
         return self.once(("render", *key), (self, *inputs), make)
@@ -182,44 +185,49 @@ class Renderer:
         return self._once(("view", article.slug), (article, claims, spans, publication.scale),
                           lambda: article_view(publication, article))
 
-    def _images_of(self, publication: Publication, article: Article) -> dict[str, share.ShareImage]:
-        return self._once(
-            ("images", article.slug), (article, publication.claims_of(article), publication.scale, self.site),
-            lambda: share.share_images_of(publication, article, self.site.name, self.site.url, format_date))
-
     def images(self, publication: Publication) -> dict[str, share.ShareImage]:
         """Every share image (laid out, not drawn), by its path in the docs folder."""
         found: dict[str, share.ShareImage] = {}
         for article in publication.articles:
-            found.update(self._images_of(publication, article))
+            found.update(self._once(
+                ("images", article.slug), (article, publication.claims_of(article), publication.scale, self.site),
+                lambda: share.share_images_of(publication, article, self.site.name, self.site.url, format_date)))
         return found
 
-    def _article_files(self, publication: Publication, view: ArticleView) -> tuple[dict[str, str], list]:
+    def _article_files(self, publication: Publication, view: ArticleView, images: dict) -> tuple[dict[str, str], list]:
         """An article's page, its claims' pages, and its claims' parts of the exports. Rendered together: every
         claim page shows its article (the view), so an edit to one claim changes the inputs of them all."""
         site, scale, article = self.site, publication.scale, view.article
-        images = self._images_of(publication, article)
+        shown = tuple(images[path] for path in (article.permalink + share.NAME,
+                                                *(c.permalink + share.NAME for c in view.claims)))
 
         def render() -> tuple[dict[str, str], list]:
             common = {"scale": scale, "site": site}
             pages = {article.page_file: self.env.get_template("article.md.j2").render(
-                view=view, share=images[article.permalink + share.NAME], **common)}
+                view=view, share=shown[0], **common)}
             claim_template = self.env.get_template("claim.md.j2")
-            for claim in view.claims:
+            for claim, image in zip(view.claims, shown[1:]):
                 pages[claim.page_file] = claim_template.render(
-                    view=view, claim=claim, share=images[claim.permalink + share.NAME],
+                    view=view, claim=claim, share=image,
                     claim_review=exports.claim_review(site, scale, article, claim), **common)
             # Each claim's share of the exports (exports.py joins them into byte for byte what one json.dumps or
             # one CSV writer over every claim gives).
             return pages, [exports.claim_chunks(site, publication, claim) for claim in view.claims]
 
-        return self._once(("article", article.slug), (view, images, scale, site), render)
+        return self._once(("article", article.slug), (view, shown, scale, site), render)
 
-    def pages(self, publication: Publication) -> dict[str, str]:
-        """Every generated text file of the docs folder, as relative path -> text."""
+    def pages(self, publication: Publication, images: dict[str, share.ShareImage]) -> Iterator[tuple[str, str]]:
+        """Every generated text file of the docs folder, as (relative path, text), article by article (so a build
+        can write each as it comes, rather than hold the whole folder in memory), then the site-wide pages. A build
+        renders the articles on every core; the preview, whose memo lives in this process, here."""
         env, site, scale = self.env, self.site, publication.scale
         views = sorted((self._view(publication, a) for a in publication.articles),
                        key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
+        records: list = []
+        for article_pages, article_records in self._articles(publication, views, images):
+            yield from article_pages.items()
+            records += article_records
+        records = tuple(records)
         in_order = tuple(c for v in views for c in v.claims)
         updates = self._once(("updates",), (publication.claims, publication.articles),
                              lambda: corrections(publication))
@@ -227,34 +235,60 @@ class Renderer:
             sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True)))
         common = {"scale": scale, "site": site}
         cards = tuple(ArticleCard(v.article, v.scorecard, v.checked) for v in views)
-        files = [self._article_files(publication, view) for view in views]
-        records = tuple(chunks for _, article_records in files for chunks in article_records)
-        pages = {
-            "index.md": self._once(("home",), (cards, scale, site), lambda: env.get_template(
-                "home.md.j2").render(views=cards, **common)),
-            "methodology.md": self._once(("methodology",), (scale, site), lambda: env.get_template(
-                "methodology.md.j2").render(**common)),
-            # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
-            # place for MkDocs (the URL) and Zensical (the Markdown file).
-            "corrections/index.md": self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
-                "corrections.md.j2").render(corrections=updates, **common)),
-            "assets/stylesheets/ratings.css": self._once(("ratings.css",), (scale, site), lambda: env.get_template(
-                "ratings.css.j2").render(**common)),
-            "claims.json": self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
-                site, [json for json, _ in records])),
-            "claims.csv": self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
-                [row for _, row in records])),
-            "feed-fact-checks.xml": self._once(("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site),
-                                               lambda: env.get_template("feed.xml.j2").render(
-                feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common)),
-            "feed-corrections.xml": self._once(("feed", "corrections"), (updates[:FEED_SIZE], scale, site),
-                                               lambda: env.get_template("feed.xml.j2").render(
-                feed="corrections", title=f"{site.name}: corrections and updates",
-                corrections=updates[:FEED_SIZE], **common)),
-        }
-        for article_pages, _ in files:
-            pages.update(article_pages)
-        return pages
+        yield "index.md", self._once(("home",), (cards, scale, site), lambda: env.get_template(
+            "home.md.j2").render(views=cards, **common))
+        yield "methodology.md", self._once(("methodology",), (scale, site), lambda: env.get_template(
+            "methodology.md.j2").render(**common))
+        # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
+        # place for MkDocs (the URL) and Zensical (the Markdown file).
+        yield "corrections/index.md", self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
+            "corrections.md.j2").render(corrections=updates, **common))
+        yield "assets/stylesheets/ratings.css", self._once(("ratings.css",), (scale, site), lambda: env.get_template(
+            "ratings.css.j2").render(**common))
+        yield "claims.json", self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
+            site, [json for json, _ in records]))
+        yield "claims.csv", self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
+            [row for _, row in records]))
+        yield "feed-fact-checks.xml", self._once(
+            ("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site), lambda: env.get_template("feed.xml.j2").render(
+                feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common))
+        yield "feed-corrections.xml", self._once(
+            ("feed", "corrections"), (updates[:FEED_SIZE], scale, site), lambda: env.get_template("feed.xml.j2").render(
+                feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
+                **common))
+
+    def _articles(self, publication: Publication, views: list[ArticleView], images: dict) -> Iterator[tuple]:
+        if self.once is not fresh or not cores.available():
+            yield from (self._article_files(publication, view, images) for view in views)
+            return
+        global _job
+        _job = (self, publication, views, images)  # what the forked workers read
+        try:
+            for result in cores.imap(_render_article, list(range(len(views)))):
+                if isinstance(result, Problem):
+                    raise TemplateFailure(result)
+                yield result
+        finally:
+            _job = None
+
+
+_job: tuple | None = None
+
+
+class TemplateFailure(Exception):
+    """A template error in a worker, already located there (its traceback does not cross the process boundary)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _render_article(index: int) -> tuple | Problem:
+    renderer, publication, views, images = _job
+    try:
+        return renderer._article_files(publication, views[index], images)
+    except jinja2.TemplateError as error:
+        return template_problem(error, renderer.templates)
 
 
 def template_problem(error: jinja2.TemplateError, templates: Path) -> Problem:
@@ -270,4 +304,5 @@ def template_problem(error: jinja2.TemplateError, templates: Path) -> Problem:
 
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
     """Every generated text file of the docs folder, as relative path -> text."""
-    return Renderer(site, templates).pages(publication)
+    renderer = Renderer(site, templates)
+    return dict(renderer.pages(publication, renderer.images(publication)))

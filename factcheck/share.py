@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +21,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from . import icon_masks, write
+from . import cores, icon_masks, write
 from .model import Article, Publication, Rating
 from .icons import icon_file
 from .memo import Once, fresh
@@ -35,7 +32,6 @@ MARGIN = 64
 BACKGROUND, INK, MUTED, WHITE = "#ffffff", "#1c1c1e", "#4a4a4a", "#ffffff"
 BAND = "#4051b5"  # Material's indigo, the site's header colour
 BAND_HEIGHT = 96
-PARALLEL_FROM = 8  # fewer images than this are drawn in this process: starting workers would cost more
 ELLIPSIS = "…"
 # Sentence-ending characters after which the alt text needs no added full stop.
 _ENDS = tuple(".!?…:;")
@@ -395,16 +391,6 @@ def render_images(images: dict[str, ShareImage], cache: Path, workers: int | Non
         if source not in missing and not source.exists():
             missing[source] = image.layout
     jobs = [(laid, target) for target, laid in missing.items()]
-    workers = workers or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_FROM or workers < 2:
-        for job in jobs:
-            _draw_into(job)
-    else:
-        # "fork" where it exists: workers start at once with the modules loaded; chunks keep the pipes busy.
-        import multiprocessing
-
-        method = "fork" if sys.platform == "linux" else None
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            for _ in pool.map(_draw_into, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 4)))):
-                pass
+    for _ in cores.imap(_draw_into, jobs, workers):
+        pass
     return Drawn(files, len(jobs))

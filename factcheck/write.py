@@ -13,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from .model import Problem
 
@@ -105,8 +106,9 @@ def _existing(out: Path) -> tuple[set[str], list[str]]:
     return files, folders
 
 
-def write_tree(out: Path, files: dict[str, Content]) -> WriteReport:
-    """Make `out` hold exactly `files`, rewriting only files whose bytes differ (so `mkdocs serve` does not loop).
+def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]]) -> WriteReport:
+    """Make `out` hold exactly `files` (a dict, or (path, content) pairs written as they come), rewriting only files
+    whose bytes differ (so `mkdocs serve` does not loop).
 
     Each file is replaced atomically, so a reader never sees half a file. The caller has checked
     `ownership_problem` first.
@@ -116,8 +118,9 @@ def write_tree(out: Path, files: dict[str, Content]) -> WriteReport:
     if MARKER not in existing:
         atomically(out / MARKER, b"")
     made = {""} | set(folders)
-    written, unchanged = [], 0
-    for relative, content in sorted(files.items()):
+    written, unchanged, kept = [], 0, {MARKER}
+    for relative, content in (files.items() if isinstance(files, dict) else files):
+        kept.add(relative)
         target = out / relative
         if relative in existing:
             if isinstance(content, Stored):
@@ -133,13 +136,13 @@ def write_tree(out: Path, files: dict[str, Content]) -> WriteReport:
             made.add(parent)
         _place(target, content)
         written.append(relative)
-    removed = sorted(existing - set(files) - {MARKER})
+    removed = sorted(existing - kept)
     for relative in removed:
         (out / relative).unlink()
     for folder in sorted(folders, reverse=True):  # deepest first, so emptied folders can go too
         if not any((out / folder).iterdir()):
             (out / folder).rmdir()
-    return WriteReport(tuple(written), tuple(removed), unchanged)
+    return WriteReport(tuple(sorted(written)), tuple(removed), unchanged)
 
 
 def write_changes(out: Path, changed: dict[str, Content], removed: list[str]) -> None:
