@@ -191,13 +191,12 @@ def _width(text: str, face: str, size: int) -> float:
     which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
     FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
     table = _advances(face, size)
-    total = 0.0
-    for character in text:
-        advance = table.get(character)
-        if advance is None:
-            advance = table[character] = font(face, size).getlength(character)
-        total += advance
-    return total
+    try:
+        return sum(map(table.__getitem__, text))  # added left to right, as a loop would: the same float
+    except KeyError:
+        for character in set(text) - table.keys():
+            table[character] = font(face, size).getlength(character)
+        return sum(map(table.__getitem__, text))
 
 
 @lru_cache(maxsize=None)
