@@ -61,18 +61,9 @@ def fingerprint(project: Path, root: Path, config: Path, today: dt.date) -> str:
 
 def _files(out: Path) -> dict[str, list[int]]:
     """Size and modification time of every page in the docs folder (not the build's own dot files at its top)."""
-    found: dict[str, list[int]] = {}
-    pending = [(out, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((Path(entry.path), prefix + entry.name + "/"))
-                elif prefix or not entry.name.startswith("."):
-                    stat = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
-    return found
+    return {relative: [stat.st_size, stat.st_mtime_ns] for relative, entry in write.entries(out)
+            if not entry.is_dir(follow_symlinks=False) and ("/" in relative or not relative.startswith("."))
+            for stat in (entry.stat(follow_symlinks=False),)}
 
 
 def unchanged(out: Path, inputs: str) -> int | None:

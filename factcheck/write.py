@@ -13,7 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .model import Problem
 
@@ -90,20 +90,16 @@ def ownership_problem(out: Path) -> Problem | None:
     return None
 
 
-def _existing(out: Path) -> tuple[set[str], list[str]]:
-    """The files and the folders under `out` (relative paths), without following links."""
-    files, folders = set(), []
+def entries(out: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file and folder under `out`, as (relative path, entry), without following links."""
     pending = [(out, "")]
     while pending:
         folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
+        with os.scandir(folder) as found:
+            for entry in found:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append(prefix + entry.name)
                     pending.append((Path(entry.path), prefix + entry.name + "/"))
-                else:
-                    files.add(prefix + entry.name)
-    return files, folders
+                yield prefix + entry.name, entry
 
 
 def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]]) -> WriteReport:
@@ -114,7 +110,9 @@ def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Conten
     `ownership_problem` first.
     """
     out.mkdir(parents=True, exist_ok=True)
-    existing, folders = _existing(out)
+    existing, folders = set(), []
+    for relative, entry in entries(out):
+        (folders.append if entry.is_dir(follow_symlinks=False) else existing.add)(relative)
     if MARKER not in existing:
         atomically(out / MARKER, b"")
     made = {""} | set(folders)
