@@ -2,8 +2,9 @@
 
 One sequence for every caller: build.py runs it once with no memory; the preview (factcheck/preview.py) runs it on
 every edit with the Memory it keeps, so only what an edit changed is read, checked, rendered and written again.
-Every stage returns its problems; nothing here prints or exits (build.py does). Errors stop the build before
-anything is written; warnings travel with a successful result.
+Every stage returns its problems; nothing here prints or exits (build.py does). Errors in the content stop the build
+before anything is written (so do broken templates: they are compiled first); warnings travel with a successful
+result.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def _templates_digest(folder: Path) -> str:
 
 
 def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> Assembly:
-    """Read and check all inputs, then render every page. Pure apart from reading.
+    """Read and check all inputs and lay out the share images; the pages are rendered as `pages` is read (a build
+    writes each as it comes). Pure apart from reading.
 
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""

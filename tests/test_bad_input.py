@@ -384,6 +384,7 @@ def assemble_with(scratch: Path, data: bytes) -> None:
     (scratch / CLAIM).write_bytes(data)
     assembly = pipeline.assemble(options(scratch))
     assert (assembly.publication is None) == bool(assembly.errors)
+    assert all(isinstance(text, str) for _, text in assembly.pages)  # every page renders, whatever the input
     for problem in assembly.problems:
         assert str(problem).startswith(str(problem.path)) and problem.message
 
