@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,22 +84,11 @@ class _NoRawHtml(markdown.Extension):
 # One converter for every text: setting one up costs about as much as converting a short note, and reset() clears
 # its per-document state (references, HTML stash) in between.
 _MARKDOWN = markdown.Markdown(extensions=[_NoRawHtml()], output_format="html")
-# Text that Markdown would only cut into paragraphs: no character any inline pattern starts with (emphasis, code,
-# links, images, escapes, entities, HTML), no line a block starts with (a list, a quote, a heading, a rule, a
-# setext underline, indented code), no hard line break (two trailing spaces), no tab or carriage return. Most
-# analyses are such plain prose; Python-Markdown takes about a millisecond for each, a fifth of a cold build's
-# rendering. tests/test_units.py checks the shortcut gives exactly Python-Markdown's output.
-_NOT_PLAIN = re.compile(r"[\\`*_\[\]!<>&\t\r]|^ {0,3}(?:[-+=#>]|\d+[.)]| )|  $", re.M)
-
-
-def _plain_paragraphs(text: str) -> str:
-    return "\n".join(f"<p>{block.lstrip()}</p>" for block in re.split(r"\n(?: *\n)+", text.strip("\n")) if block.strip())
 
 
 def markdown_to_html(text: str) -> Markup:
     """Editors' Markdown as sanitised HTML: raw HTML escaped, only http(s) and in-page links, rel on external links."""
-    text = text or ""
-    html = _plain_paragraphs(text) if not _NOT_PLAIN.search(text) else _MARKDOWN.reset().convert(text)
+    html = _MARKDOWN.reset().convert(text or "")
     clean = nh3.clean(html, tags={"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br"},
                       attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
     return Markup(clean.strip())

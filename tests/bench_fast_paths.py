@@ -30,8 +30,6 @@ VARIANTS = {
     "no fastjsonschema pre-check (jsonschema for every document)":
         "from factcheck import validate; validate._Validator.iter_errors = "
         "lambda self, instance: self.validator.iter_errors(instance)",
-    "no plain-prose shortcut (Python-Markdown for every text)":
-        "import re; from factcheck import render; render._NOT_PLAIN = re.compile('')",
     "pages rendered in one process (no workers)":
         "from factcheck import cores; cores.available = lambda: False",
     "share images copied into the docs folder (no hard links)":

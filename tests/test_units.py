@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from factcheck import anchor, load, render
 from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span
@@ -161,30 +160,3 @@ def test_an_unknown_verdict_key_fails_loudly():
     with pytest.raises(KeyError, match=r"'nope' is not in the rating scale \(false\)"):
         scale["nope"]
 
-
-PLAIN_PIECES = ["word", "Ünïcode’s", " ", "  ", "\n", "\n\n", " \n", "1", "2024.", "(a)", "S-400", "-", "=", "#", ">",
-                "+", "1.", "1)", "    ", "quote “so”", ",", ":", ";", "?", "'", '"']
-
-
-@given(st.lists(st.sampled_from(PLAIN_PIECES), max_size=40).map("".join))
-@settings(max_examples=500, deadline=None)
-def test_plain_prose_is_converted_exactly_as_python_markdown_would(text):
-    """The shortcut for plain paragraphs (render._plain_paragraphs) gives Python-Markdown's own output."""
-    if not render._NOT_PLAIN.search(text):
-        assert render._plain_paragraphs(text) == render._MARKDOWN.reset().convert(text)
-
-
-def test_every_markdown_text_of_the_real_and_a_synthetic_publication_converts_as_python_markdown(tmp_path, monkeypatch):
-    import bench
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the real content's dates are checked against today
-    from factcheck import pipeline, settings as build_settings
-    bench.generate(tmp_path, articles=3, claims=20)
-    texts = []
-    for root in (ROOT, tmp_path):
-        publication = pipeline.assemble(build_settings.options(root)).publication
-        texts += [t for a in publication.articles for t in (a.assessment, a.provenance)]
-        texts += [t for c in publication.claims for t in (c.analysis, *(u.note for u in c.updates))]
-    plain = [t for t in texts if not render._NOT_PLAIN.search(t)]
-    assert len(plain) > len(texts) / 2  # the shortcut is worth having: most analyses are plain prose
-    for text in plain:
-        assert render._plain_paragraphs(text) == render._MARKDOWN.reset().convert(text), text
