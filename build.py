@@ -4,6 +4,7 @@
     python build.py            generate the docs folder from content/, claims/ and templates/
     python build.py --site     ... and build site/ with MkDocs (strict), swapped in only on success
     python build.py --site --engine zensical   ... the same with Zensical, Material's successor
+    python build.py --site --deploy   ... for publishing: refuses placeholder addresses and a cut history
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
     python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
 
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=engine.ENGINES, default="mkdocs",
                         help="site engine for --site: mkdocs (default, strict) or zensical (its successor)")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
+    parser.add_argument("--deploy", action="store_true",
+                        help="a build to publish (CI's Pages build): refuse placeholder addresses (SITE_URL, REPO_URL) "
+                             "and a shallow or missing git history before writing anything")
     parser.add_argument("--config", type=Path, help="the MkDocs config (default: the project's mkdocs.yml)")
     parser.add_argument("--image-cache", type=Path, help=f"share image cache (default: ROOT/{settings.CACHE}/share-images,"
                                                          f" or ${settings.IMAGE_CACHE_VARIABLE})")
@@ -50,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
         report(problems, args.root)
         return status
+    if args.deploy and not args.site:
+        parser.error("--deploy builds the site to publish: use it with --site")
 
     options = settings.options(args.root, out=args.out, config=args.config, image_cache=args.image_cache,
-                               with_site=args.site, site_dir=args.site_dir, engine=args.engine)
+                               with_site=args.site, site_dir=args.site_dir, engine=args.engine, deploy=args.deploy)
     if isinstance(options, Problem):
         report([options], args.root)
         return 1

@@ -18,9 +18,9 @@ from typing import Iterable
 
 import jinja2
 
-from . import anchor, engine, language, load, manifest, render, rules, share, validate, write
+from . import anchor, engine, history, language, load, manifest, render, rules, settings, share, validate, write
 from .memo import Memo, Once, fresh
-from .model import Problem, Publication
+from .model import History, Problem, Publication, Site
 from .settings import TEMPLATES, PROJECT, Options, today
 
 
@@ -46,9 +46,16 @@ def _templates_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> Assembly:
+def fingerprint(root: Path, config: Path, site: Site) -> str:
+    """manifest.fingerprint of the inputs, with the settings as read (the environment overrides mkdocs.yml) and
+    the git revision the claims' history is read from (a new commit changes the pages)."""
+    return manifest.fingerprint(PROJECT, root, config, today(), f"{site!r} {history.revision(root)}")
+
+
+def assemble(options: Options, *, read=load.read_file, once: Once = fresh, record: History | None = None) -> Assembly:
     """Read and check all inputs and lay out the share images; the pages are rendered as `pages` is read (a build
-    writes each as it comes). Pure apart from reading.
+    writes each as it comes). Pure apart from reading; `record` (the claims' history, factcheck/history.py) is
+    read by the caller.
 
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""
@@ -68,7 +75,7 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> As
                          lambda: tuple(rules.article_problems(article, placed)))
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, (), tuple(problems))
-    publication = Publication(scale, articles, claims, spans)
+    publication = Publication(scale, articles, claims, spans, record or History("unavailable"))
     renderer = once(("renderer",), (site, _templates_digest(options.templates)),
                     lambda: render.Renderer(site, options.templates, once))
     images = renderer.images(publication)
@@ -77,17 +84,19 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh) -> As
 
 @dataclass
 class Memory:
-    """What the preview keeps between builds (a build keeps nothing): how it reads files, its memo, and the docs
-    folder as it last wrote it, so the next build compares with that instead of reading the folder back."""
+    """What the preview keeps between builds (a build keeps nothing): how it reads files, its memo, the claims'
+    history (read from git once, when the preview starts: restart it to see new commits) and the docs folder as it
+    last wrote it, so the next build compares with that instead of reading the folder back."""
 
     read: object = load.read_file
     once: Memo = field(default_factory=Memo)
+    history: History | None = None
     written: dict | None = None  # docs path -> content; None until the first build
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: int  # 0 built, 1 content errors, 2 the output folder is not ours
+    status: int  # 0 built, 1 content errors, 2 the output folder is not ours or a deploy build is not publishable
     problems: tuple[Problem, ...]
     summary: str = ""
     written: tuple[str, ...] = ()  # docs files written (relative paths)
@@ -97,22 +106,33 @@ class Outcome:
 def build(options: Options, memory: Memory | None = None) -> Outcome:
     """Generate the docs folder `options.out` from `options.root`; with `options.site_dir`, also build the site
     there. Share images are drawn only when what they show changed (kept in `options.image_cache`). With `memory`
-    (the preview), only what changed since the last build with it is done again."""
-    out, first = options.out, memory is None or memory.written is None
+    (the preview), only what changed since the last build with it is done again. `options.deploy` (a build to
+    publish) refuses placeholder addresses and an incomplete history before writing anything."""
+    out, first, root = options.out, memory is None or memory.written is None, options.root
     if first and (wrong := write.ownership_problem(out)):
         return Outcome(2, (wrong,))
+    if options.deploy and (refused := settings.deployment_problems(options.site, options.config,
+                                                                   history.revision(root)[0])):
+        return Outcome(2, tuple(refused))
     # Fingerprinted before anything is read, so an edit made during the build is seen by the next one; other
     # templates than the project's are not in the fingerprint.
-    inputs = manifest.fingerprint(PROJECT, options.root, options.config, today()) if (
-        first and options.templates == TEMPLATES) else None
+    inputs = fingerprint(root, options.config, options.site) if first and options.templates == TEMPLATES else None
     # A site build needs the publication; the preview's first build loads it.
     if inputs and memory is None and not options.site_dir and (
             unchanged := manifest.unchanged(out, inputs)) is not None:
         return Outcome(0, (), f"generated {unchanged} files in {out}: 0 written, 0 removed, {unchanged} unchanged")
+    record = memory.history if memory else None
+    if record is None:
+        try:
+            record = history.read(root)
+        except history.HistoryError as error:
+            return Outcome(1, (Problem(root / "claims", str(error)),))
+        if memory:
+            memory.history = record
     once = memory.once if memory else fresh
     language.remember(options.languages)
     try:
-        assembly = assemble(options, read=memory.read if memory else load.read_file, once=once)
+        assembly = assemble(options, read=memory.read if memory else load.read_file, once=once, record=record)
         language.keep(options.languages)
         if assembly.errors:
             return Outcome(1, assembly.problems)
@@ -136,7 +156,8 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
     if options.site_dir:
         claims = assembly.publication.claims
         latest = max(c.modified for c in claims) if claims else dt.date(2000, 1, 1)
-        problems += tuple(engine.build_site(options.config, out, options.site_dir, latest, options.engine))
+        problems += tuple(engine.build_site(options.config, out, options.site_dir, latest, options.engine,
+                                            options.site.url))
         if any(p.is_error for p in problems):
             return Outcome(1, problems, summary, written, removed)
     return Outcome(0, problems, summary, written, removed)

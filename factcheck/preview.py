@@ -9,7 +9,9 @@ any sequence of edits the docs folder is byte for byte what a clean build of the
 
 An edit with errors changes nothing on disk: the preview keeps showing the last good build, and the next refresh
 after the fix picks up from there. Code changes (factcheck/*.py) need a restart; templates, schemas, the rating
-scale and mkdocs.yml's site settings (read again by the serve hook when mkdocs.yml changes) do not.
+scale and mkdocs.yml's site settings (read again by the serve hook when mkdocs.yml changes) do not. The claims'
+history (factcheck/history.py) is read from git once, on the first refresh, not on every keystroke: it is as of
+when the preview started (restart to see new commits).
 """
 
 from __future__ import annotations

