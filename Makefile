@@ -7,9 +7,12 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site test quick golden serve check diff clean audit bench bench-sources
 
-$(VENV)/.installed: requirements.txt
+# The pinned requirements, then the factcheck package itself (editable, without dependencies: they are the pins),
+# so tests, scripts and the serve hook import it from this tree without sys.path lines.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 # The site engine: mkdocs, or zensical (make site ENGINE=zensical), Material's successor reading the same mkdocs.yml.
@@ -50,8 +53,9 @@ serve: $(VENV)/.installed
 audit: site node_modules/.package-lock.json
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) tests/audit.py --runs 3
 
-# make bench  the scale benchmark (BENCHMARKS.md): a synthetic publication of 100 articles x 20 claims and one of 400,
-# each built cold, unchanged and after one edit, then by MkDocs. A few minutes; ARGS="--articles 10 --claims 5".
+# make bench  the scale benchmark (BENCHMARKS.md): synthetic publications of 800 and 8,000 claims, each built cold,
+# with warm caches, unchanged and after edits, then by MkDocs and Zensical, with the preview's edit time. About twenty
+# minutes; ARGS="--huge" adds 25,000 claims (much longer), ARGS="--sizes 10 --claims 5 --edits 0" is a quick run.
 bench: $(VENV)/.installed
 	$(PY) tests/bench.py $(ARGS)
 

@@ -15,14 +15,14 @@ The pipeline lives in the factcheck package (factcheck/pipeline.py); this file i
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from factcheck import engine, pipeline
+from factcheck import engine, pipeline, settings
+from factcheck.model import Problem
 from factcheck.report import report
 
-ROOT = pipeline.PROJECT
+ROOT = settings.PROJECT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deploy", action="store_true",
                         help="a build to publish (CI's Pages build): refuse placeholder addresses (SITE_URL, REPO_URL) "
                              "and a shallow or missing git history before writing anything")
-    parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
-    parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
-                        help="share image cache (default: ROOT/.cache/share-images; env FACTCHECK_IMAGE_CACHE)")
+    parser.add_argument("--config", type=Path, help="the MkDocs config (default: the project's mkdocs.yml)")
+    parser.add_argument("--image-cache", type=Path, help=f"share image cache (default: ROOT/{settings.CACHE}/share-images,"
+                                                         f" or ${settings.IMAGE_CACHE_VARIABLE})")
     parser.add_argument("command", nargs="*", help="'diff REF' to summarise changes against a git ref")
     args = parser.parse_args(argv)
     if args.command:
@@ -57,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.deploy and not args.site:
         parser.error("--deploy builds the site to publish: use it with --site")
 
-    site_dir = (args.site_dir or args.root / "site") if args.site else None
-    outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir,
-                             args.image_cache or args.root / ".cache" / "share-images", engine_name=args.engine,
-                             deploy=args.deploy)
+    options = settings.options(args.root, out=args.out, config=args.config, image_cache=args.image_cache,
+                               with_site=args.site, site_dir=args.site_dir, engine=args.engine, deploy=args.deploy)
+    if isinstance(options, Problem):
+        report([options], args.root)
+        return 1
+    outcome = pipeline.build(options)
     if outcome.summary:
         print(outcome.summary)
     if outcome.problems:

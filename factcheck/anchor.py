@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from .memo import Once, fresh
 from .model import Article, Claim, Coverage, Problem, Span
 
 # Abbreviations that end in a full stop without ending a sentence ("U.S. Ambassador").
@@ -90,24 +91,19 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
 MAX_HINTS = 20  # finding the closest passage costs a fuzzy search per quote: enough for any real edit
 
 
-def anchor_claims(articles, claims, memo: dict | None = None) -> tuple[dict, list[Problem]]:
+def anchor_claims(articles, claims, once: Once = fresh) -> tuple[dict, list[Problem]]:
     """The span of every claim's quote in its article; a quote that is missing, ambiguous or overlaps is a Problem.
 
-    With `memo` (kept between calls by the preview), a quote is searched for again only when it or its article's
-    text changed."""
+    Each quote is searched for through `once` (factcheck/memo.py): the preview searches again only when the quote
+    or its article's text changed."""
     by_slug = {a.slug: a for a in articles}
     spans: dict = {}
     problems: list[Problem] = []
     missing = 0
-    searched: dict = {}
     for claim in claims:
         article = by_slug[claim.article]
-        key, inputs = (claim.article, claim.id), (claim.quote, article.paragraphs)
-        if memo is not None and (hit := memo.get(key)) is not None and hit[0] == inputs:
-            found = hit[1]
-        else:
-            found = find(claim.quote, article.paragraphs)
-        searched[key] = (inputs, found)
+        found = once(("quote", claim.article, claim.id), (claim.quote, article.paragraphs),
+                     lambda: find(claim.quote, article.paragraphs))
         if not found:
             missing += 1
             hint = (f"; the closest passage is: \"{closest_passage(claim.quote, article.paragraphs)}\""
@@ -131,9 +127,6 @@ def anchor_claims(articles, claims, memo: dict | None = None) -> tuple[dict, lis
         else:
             message = f"quote overlaps the quote of claim '{key[1]}'; claims mark separate passages"
         problems.append(Problem(by_id[next_key].path, message))
-    if memo is not None:
-        memo.clear()
-        memo.update(searched)
     return spans, problems
 
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from . import write
 
 MIN_WORDS = 5  # shorter excerpts ("Evet" dedi.) are too short to judge
 SURE = 0.95  # the identifier's probability for its answer before a mismatch is reported
 _known: dict[str, list] = {}  # sha256 of a text -> [language, probability]
-_loaded_from: set[Path] = set()
-_new = False  # something was identified since the answers were last kept
+_kept: dict[Path, int] = {}  # cache file -> how many answers it held when last read or written
 
 
 @lru_cache(maxsize=1)
@@ -36,10 +35,8 @@ def primary(tag: str) -> str:
 def identify(text: str) -> tuple[str, float]:
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if key not in _known:
-        global _new
         found, probability = _identifier().classify(text)
         _known[key] = [found, round(float(probability), 4)]
-        _new = True
     found, probability = _known[key]
     return found, probability
 
@@ -54,24 +51,22 @@ def plainly_not(text: str, declared: str) -> str | None:
 
 def remember(cache: Path) -> None:
     """Read earlier answers from `cache` (once per process); a missing or damaged file is only a slower build."""
-    if cache in _loaded_from:
+    if cache in _kept:
         return
-    _loaded_from.add(cache)
+    _kept[cache] = 0
     try:
-        _known.update({k: v for k, v in json.loads(cache.read_text(encoding="utf-8")).items()
-                       if isinstance(v, list) and len(v) == 2})
+        answers = {k: v for k, v in json.loads(cache.read_text(encoding="utf-8")).items()
+                   if isinstance(v, list) and len(v) == 2}
     except (OSError, ValueError, AttributeError):
-        pass
+        return
+    _known.update(answers)
+    _kept[cache] = len(answers)
 
 
 def keep(cache: Path) -> None:
-    """Write the answers to `cache` atomically, when something new was identified."""
-    global _new
-    if not _new:
+    """Write the answers to `cache` atomically, when it lacks some (something new was identified)."""
+    if _kept.get(cache) == len(_known):
         return
-    _new = False
+    _kept[cache] = len(_known)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=cache.parent, prefix=".tmp-")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(_known, handle, sort_keys=True)
-    os.replace(temporary, cache)
+    write.atomically(cache, json.dumps(_known, sort_keys=True).encode("utf-8"))

@@ -48,6 +48,25 @@ _Loader = _text_loader(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _P
 Location = tuple[int, int]  # 1-based line, column
 Path_ = tuple  # a path into a document: keys and list indexes
 
+# Where a document cites sources: a claim's `sources`, and those of every "what happened next" item of an article's
+# front matter ("*": each item of a list). The link checker finds every source by it; the build checks each.
+SOURCE_LISTS: tuple[Path_, ...] = (("sources",), ("next", "*", "sources"))
+
+
+def field_path(at: Path_) -> str:
+    """A path into a document as messages name it: 'sources.2.url'."""
+    return ".".join(map(str, at))
+
+
+def values_at(data: object, pattern: Path_) -> list[tuple[Path_, object]]:
+    """(path, value) of every value at `pattern` in parsed YAML ("*" matches every item of a list); a value of the
+    wrong shape on the way is skipped (the schema reports it)."""
+    found: list[tuple[Path_, object]] = [((), data)]
+    for key in pattern:
+        found = [((*at, k), value[k]) for at, value in found if isinstance(value, list if key == "*" else dict)
+                 for k in (range(len(value)) if key == "*" else [key]) if key == "*" or k in value]
+    return found
+
 
 @dataclass(frozen=True)
 class Document:
@@ -239,18 +258,32 @@ class FrontMatter:
     body_line: int  # the body's first line in the file
 
 
+def front_matter_bounds(text: str) -> tuple[int, int, int, int] | str:
+    """Where a Markdown file's front matter is: the start and end of the YAML between its two '---' lines, where the
+    body starts and the body's first line; or what is wrong. The one splitter (the build, the link checker and the
+    archiver's edits all use it)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return "missing front matter: the file must start with a '---' line"
+    start = offset = len(lines[0]) + 1
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            end = offset - 1 if number > 1 else start  # the line break before the closing line is not YAML
+            return start, end, min(offset + len(line) + 1, len(text)), number + 2
+        offset += len(line) + 1
+    return "front matter is not closed by a '---' line"
+
+
 def split_front_matter(path: Path, text: str) -> FrontMatter | Problem:
     """Split a Markdown file into its YAML front matter and body."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return Problem(path, "missing front matter: the file must start with a '---' line", 1)
-    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
-    if end is None:
-        return Problem(path, "front matter is not closed by a '---' line", 1)
-    document = parse_yaml(path, "\n".join(lines[1:end]), line_offset=1)
+    bounds = front_matter_bounds(text)
+    if isinstance(bounds, str):
+        return Problem(path, bounds, 1)
+    start, end, body, body_line = bounds
+    document = parse_yaml(path, text[start:end], line_offset=1)
     if isinstance(document, Problem):
         return document
-    return FrontMatter(document, "\n".join(lines[end + 1:]), end + 2)
+    return FrontMatter(document, text[body:], body_line)
 
 
 @dataclass(frozen=True)
@@ -317,9 +350,8 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
             todo.extend(((*at, i), v) for i, v in enumerate(value))
         elif isinstance(value, str):
             for character in {c for c in characters.FORBIDDEN.findall(value) if c not in text}:
-                field = ".".join(map(str, at))
                 problems.append(document.problem(
-                    f"{field}: {characters.describe(character)} (written as an escape): {characters.why(character)}",
+                    f"{field_path(at)}: {characters.describe(character)} (written as an escape): {characters.why(character)}",
                     at))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
 

@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from . import write
+
 NAME = ".build-manifest.json"
 VERSION = 1
 
@@ -60,18 +62,9 @@ def fingerprint(project: Path, root: Path, config: Path, today: dt.date, setting
 
 def _files(out: Path) -> dict[str, list[int]]:
     """Size and modification time of every page in the docs folder (not the build's own dot files at its top)."""
-    found: dict[str, list[int]] = {}
-    pending = [(out, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((Path(entry.path), prefix + entry.name + "/"))
-                elif prefix or not entry.name.startswith("."):
-                    stat = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
-    return found
+    return {relative: [stat.st_size, stat.st_mtime_ns] for relative, entry in write.entries(out)
+            if not entry.is_dir(follow_symlinks=False) and ("/" in relative or not relative.startswith("."))
+            for stat in (entry.stat(follow_symlinks=False),)}
 
 
 def unchanged(out: Path, inputs: str) -> int | None:
@@ -97,6 +90,4 @@ def forget(out: Path) -> None:
 def record(out: Path, inputs: str) -> None:
     """Write the manifest for the docs folder as it now is (atomically, like every generated file)."""
     files = _files(out)
-    temporary = out / f".tmp-{NAME}"
-    temporary.write_text(json.dumps({"version": VERSION, "inputs": inputs, "files": files}), encoding="utf-8")
-    os.replace(temporary, out / NAME)
+    write.atomically(out / NAME, json.dumps({"version": VERSION, "inputs": inputs, "files": files}).encode("utf-8"))

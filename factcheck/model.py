@@ -96,11 +96,18 @@ class Rating:
 class Scale:
     ratings: tuple[Rating, ...]
 
+    @cached_property
+    def _by_key(self) -> dict[str, Rating]:
+        return {r.key: r for r in self.ratings}
+
     def __getitem__(self, key: str) -> Rating:
-        return next(r for r in self.ratings if r.key == key)
+        try:
+            return self._by_key[key]
+        except KeyError:  # validation never asks for one: a caller's mistake, said plainly
+            raise KeyError(f"'{key}' is not in the rating scale ({', '.join(self._by_key)})") from None
 
     def __contains__(self, key: object) -> bool:
-        return any(r.key == key for r in self.ratings)
+        return key in self._by_key
 
     @property
     def best(self) -> int:
@@ -275,6 +282,17 @@ class Article:
     developments: tuple[Development, ...] = ()
     appearances: tuple[Appearance, ...] = ()
     searched_until: dt.date | None = None  # coverage for "what happened next" was searched up to this day
+
+    # The permalink scheme, as for claims: pages, links, share images and exports all use these.
+    @property
+    def permalink(self) -> str:
+        """The article page's path from the site root."""
+        return f"{self.slug}/"
+
+    @property
+    def page_file(self) -> str:
+        """The article page's file in the generated docs folder."""
+        return f"{self.slug}/index.md"
 
     @property
     def default_claimant(self) -> Claimant | None:

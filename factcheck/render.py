@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import jinja2
@@ -14,10 +16,10 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import anchor
-from . import exports, listings, share
-from .model import Article, Claim, Coverage, FileChange, Publication, Rating, Site, Update
+from . import anchor, characters, cores, exports, listings, share
+from .model import Article, Claim, Coverage, FileChange, Problem, Publication, Rating, Site, Update
 from .icons import icon_svg
+from .memo import Once, fresh
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class ArticleView:
 
     @property
     def url(self) -> str:
-        return f"{self.article.slug}/"
+        return self.article.permalink
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class ArticleCard:
 
     @property
     def url(self) -> str:
-        return f"{self.article.slug}/"
+        return self.article.permalink
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class _NoRawHtml(markdown.Extension):
 # One converter for every text: setting one up costs about as much as converting a short note, and reset() clears
 # its per-document state (references, HTML stash) in between.
 _MARKDOWN = markdown.Markdown(extensions=[_NoRawHtml()], output_format="html")
+
+
 def markdown_to_html(text: str) -> Markup:
     """Editors' Markdown as sanitised HTML: raw HTML escaped, only http(s) and in-page links, rel on external links."""
     html = _MARKDOWN.reset().convert(text or "")
@@ -206,26 +210,20 @@ def corrections(publication: Publication) -> tuple[Correction, ...]:
 
 
 class Renderer:
-    """Renders the docs folder's files, remembering each file's inputs and text: asked again with equal inputs, it
-    returns the text it rendered before. A build uses a fresh one; the preview (factcheck/preview.py) keeps one
-    between edits, so an edit re-renders only the pages whose inputs it changed. Inputs are compared with ==, which
-    is immediate for the unchanged objects the preview hands back, so a remembered page is always the page a
-    fresh renderer would produce."""
+    """Renders the docs folder's files. Each page (or group of pages rendered together) is asked of `once` with the
+    inputs it shows, so the preview, which passes its memo (factcheck/memo.py), re-renders only the pages whose
+    inputs an edit changed; a build passes nothing and renders everything. The renderer itself is among the inputs:
+    a new one (other templates or site settings) renders everything again."""
 
-    def __init__(self, site: Site, templates: Path):
-        self.site = site
+    def __init__(self, site: Site, templates: Path, once: Once = fresh):
+        self.site, self.templates = site, templates
         self.env = environment(templates)
-        self._memo: dict = {}
-        self._touched: set = set()
+        self.once = once
+        for name in self.env.list_templates():  # compiled now: a syntax error stops the build before any write
+            self.env.get_template(name)
 
     def _once(self, key: tuple, inputs: tuple, make):
-        self._touched.add(key)
-        hit = self._memo.get(key)
-        if hit is not None and hit[0] == inputs:
-            return hit[1]
-        value = make()
-        self._memo[key] = (inputs, value)
-        return value
+        return self.once(("render", *key), (self, *inputs), make)
 
     def _view(self, publication: Publication, article: Article) -> ArticleView:
         claims = publication.claims_of(article)
@@ -233,25 +231,23 @@ class Renderer:
         return self._once(("view", article.slug), (article, claims, spans, publication.scale),
                           lambda: article_view(publication, article))
 
-    def _images_of(self, publication: Publication, article: Article) -> dict[str, share.ShareImage]:
-        return self._once(
-            ("images", article.slug), (article, publication.claims_of(article), publication.scale, self.site),
-            lambda: share.share_images_of(publication, article, self.site.name, self.site.url, format_date))
-
     def images(self, publication: Publication) -> dict[str, share.ShareImage]:
         """Every share image (laid out, not drawn), by its path in the docs folder."""
         found: dict[str, share.ShareImage] = {}
         for article in publication.articles:
-            found.update(self._images_of(publication, article))
+            found.update(self._once(
+                ("images", article.slug), (article, publication.claims_of(article), publication.scale, self.site),
+                lambda: share.share_images_of(publication, article, self.site.name, self.site.url, format_date)))
         return found
 
-    def _article_files(self, publication: Publication, view: ArticleView,
+    def _article_files(self, publication: Publication, view: ArticleView, images: dict,
                        slugs: dict[str, str]) -> tuple[dict[str, str], list]:
         """An article's page, its claims' pages, and its claims' parts of the exports. Rendered together: every
         claim page shows its article (the view), so an edit to one claim changes the inputs of them all. `slugs`:
         each claimant's address (listings.Archive)."""
         site, scale, article = self.site, publication.scale, view.article
-        images = self._images_of(publication, article)
+        shown = tuple(images[path] for path in (article.permalink + share.NAME,
+                                                *(c.permalink + share.NAME for c in view.claims)))
         record = publication.history
         changes = (record.state, tuple((record.of(c.source_file), c.source_file in record.uncommitted)
                                        for c in view.claims))
@@ -260,81 +256,124 @@ class Renderer:
 
         def render() -> tuple[dict[str, str], list]:
             common = {"scale": scale, "site": site}
-            pages = {f"{article.slug}/index.md": self.env.get_template("article.md.j2").render(
-                view=view, share=images[f"{article.slug}/{share.NAME}"], **common)}
+            pages = {article.page_file: self.env.get_template("article.md.j2").render(
+                view=view, share=shown[0], **common)}
             claim_template = self.env.get_template("claim.md.j2")
-            for claim, (claimant, slug) in zip(view.claims, claimants):
+            for claim, image, (claimant, slug) in zip(view.claims, shown[1:], claimants):
                 pages[claim.page_file] = claim_template.render(
-                    view=view, claim=claim, share=images[claim.permalink + share.NAME], claimant=claimant,
-                    claimant_slug=slug, claim_review=exports.claim_review(site, scale, article, claim),
+                    view=view, claim=claim, share=image, claimant=claimant, claimant_slug=slug,
+                    claim_review=exports.claim_review(site, scale, article, claim),
                     file=claim_file(site, publication, claim), **common)
             # Each claim's share of the exports (exports.py joins them into byte for byte what one json.dumps or
             # one CSV writer over every claim gives).
             return pages, [exports.claim_chunks(site, publication, claim) for claim in view.claims]
 
-        return self._once(("article", article.slug), (view, images, scale, site, changes, claimants), render)
+        return self._once(("article", article.slug), (view, shown, scale, site, changes, claimants), render)
 
-    def _listing_files(self, archive: listings.Archive, scale) -> dict[str, str]:
+    def _listing_files(self, archive: listings.Archive, scale) -> Iterator[tuple[str, str]]:
         """The index of claimants, of topics and of verdicts, and every page of each one's claims."""
-        common, files = {"scale": scale, "site": self.site}, {}
+        common = {"scale": scale, "site": self.site}
         index, listing = self.env.get_template("listing-index.md.j2"), self.env.get_template("listing.md.j2")
         for kind, entries in archive.listings.items():
             shown = tuple(entry for entry, _ in entries)
-            files[f"{kind}/index.md"] = self._once(("listing index", kind), (shown, scale, self.site),
-                                                   lambda: index.render(kind=kind, listings=shown, **common))
+            yield f"{kind}/index.md", self._once(("listing index", kind), (shown, scale, self.site),
+                                                 lambda: index.render(kind=kind, listings=shown, **common))
         for page in archive.pages():
-            files[page.file] = self._once(("listing", page.file), (page, scale, self.site),
-                                          lambda: listing.render(page=page, **common))
-        return files
+            yield page.file, self._once(("listing", page.file), (page, scale, self.site),
+                                        lambda: listing.render(page=page, **common))
 
-    def pages(self, publication: Publication) -> dict[str, str]:
-        """Every generated text file of the docs folder, as relative path -> text."""
-        self._touched = set()
+    def pages(self, publication: Publication, images: dict[str, share.ShareImage]) -> Iterator[tuple[str, str]]:
+        """Every generated text file of the docs folder, as (relative path, text), article by article (so a build
+        can write each as it comes, rather than hold the whole folder in memory), then the site-wide pages. A build
+        renders the articles on every core; the preview, whose memo lives in this process, here."""
         env, site, scale = self.env, self.site, publication.scale
         views = sorted((self._view(publication, a) for a in publication.articles),
                        key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
         in_order = tuple(c for v in views for c in v.claims)
+        # Before the articles: a claim page links its claimant's listing, whose address the archive gives.
+        archive = self._once(("archive",), (in_order, publication.articles, publication.topics, scale),
+                             lambda: listings.archive(publication, in_order))
+        records: list = []
+        for article_pages, article_records in self._articles(publication, views, images, archive.claimant_slugs):
+            yield from article_pages.items()
+            records += article_records
+        records = tuple(records)
         updates = self._once(("updates",), (publication.claims, publication.articles),
                              lambda: corrections(publication))
         newest = self._once(("newest",), (in_order,), lambda: tuple(
             sorted(in_order, key=lambda c: (c.checked, c.article, c.id), reverse=True)))
         common = {"scale": scale, "site": site}
         cards = tuple(ArticleCard(v.article, v.scorecard, v.checked) for v in views)
-        archive = self._once(("archive",), (in_order, publication.articles, publication.topics),
-                             lambda: listings.archive(publication, in_order))
-        files = [self._article_files(publication, view, archive.claimant_slugs) for view in views]
-        records = tuple(chunks for _, article_records in files for chunks in article_records)
-        pages = {
-            "index.md": self._once(("home",), (cards, scale, site), lambda: env.get_template(
-                "home.md.j2").render(views=cards, **common)),
-            "methodology.md": self._once(("methodology",), (scale, site), lambda: env.get_template(
-                "methodology.md.j2").render(**common)),
-            # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
-            # place for MkDocs (the URL) and Zensical (the Markdown file).
-            "corrections/index.md": self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
-                "corrections.md.j2").render(corrections=updates, **common)),
-            "assets/stylesheets/ratings.css": self._once(("ratings.css",), (scale, site), lambda: env.get_template(
-                "ratings.css.j2").render(**common)),
-            "claims.json": self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
-                site, [json for json, _ in records])),
-            "claims.csv": self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
-                [row for _, row in records])),
-            "feed-fact-checks.xml": self._once(("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site),
-                                               lambda: env.get_template("feed.xml.j2").render(
-                feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common)),
-            "feed-corrections.xml": self._once(("feed", "corrections"), (updates[:FEED_SIZE], scale, site),
-                                               lambda: env.get_template("feed.xml.j2").render(
-                feed="corrections", title=f"{site.name}: corrections and updates",
-                corrections=updates[:FEED_SIZE], **common)),
-        }
-        for article_pages, _ in files:
-            pages.update(article_pages)
-        pages.update(self._listing_files(archive, scale))
-        for key in set(self._memo) - self._touched:
-            del self._memo[key]  # pages of deleted claims and articles
-        return pages
+        yield "index.md", self._once(("home",), (cards, scale, site), lambda: env.get_template(
+            "home.md.j2").render(views=cards, **common))
+        yield "methodology.md", self._once(("methodology",), (scale, site), lambda: env.get_template(
+            "methodology.md.j2").render(**common))
+        # In a folder of its own, like its URL (corrections/): links in its HTML are then relative to the same
+        # place for MkDocs (the URL) and Zensical (the Markdown file).
+        yield "corrections/index.md", self._once(("corrections",), (updates, scale, site), lambda: env.get_template(
+            "corrections.md.j2").render(corrections=updates, **common))
+        yield "assets/stylesheets/ratings.css", self._once(("ratings.css",), (scale, site), lambda: env.get_template(
+            "ratings.css.j2").render(**common))
+        yield "claims.json", self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
+            site, [json for json, _ in records]))
+        yield "claims.csv", self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
+            [row for _, row in records]))
+        yield "feed-fact-checks.xml", self._once(
+            ("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site), lambda: env.get_template("feed.xml.j2").render(
+                feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common))
+        yield "feed-corrections.xml", self._once(
+            ("feed", "corrections"), (updates[:FEED_SIZE], scale, site), lambda: env.get_template("feed.xml.j2").render(
+                feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
+                **common))
+        yield from self._listing_files(archive, scale)
+
+    def _articles(self, publication: Publication, views: list[ArticleView], images: dict,
+                  slugs: dict[str, str]) -> Iterator[tuple]:
+        if self.once is not fresh or not cores.available():
+            yield from (self._article_files(publication, view, images, slugs) for view in views)
+            return
+        global _job
+        _job = (self, publication, views, images, slugs)  # what the forked workers read
+        try:
+            for result in cores.imap(_render_article, list(range(len(views)))):
+                if isinstance(result, Problem):
+                    raise TemplateFailure(result)
+                yield result
+        finally:
+            _job = None
+
+
+_job: tuple | None = None
+
+
+class TemplateFailure(Exception):
+    """A template error in a worker, already located there (its traceback does not cross the process boundary)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _render_article(index: int) -> tuple | Problem:
+    renderer, publication, views, images, slugs = _job
+    try:
+        return renderer._article_files(publication, views[index], images, slugs)
+    except jinja2.TemplateError as error:
+        return template_problem(error, renderer.templates)
+
+
+def template_problem(error: jinja2.TemplateError, templates: Path) -> Problem:
+    """A template that cannot be compiled or rendered, as one problem at its file and line: where Jinja says for a
+    syntax error, else the innermost template in the traceback (an undefined name, a missing include...)."""
+    path, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not isinstance(error, jinja2.TemplateSyntaxError) or not path:
+        folder = templates.resolve()
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).is_relative_to(folder)]
+        path, line = (frames[-1].filename, frames[-1].lineno) if frames else (templates, None)
+    return Problem(Path(path), f"template: {characters.snippet(str(error).split(chr(10))[0], 200)}", line)
 
 
 def render_pages(publication: Publication, site: Site, templates: Path) -> dict[str, str]:
     """Every generated text file of the docs folder, as relative path -> text."""
-    return Renderer(site, templates).pages(publication)
+    renderer = Renderer(site, templates)
+    return dict(renderer.pages(publication, renderer.images(publication)))

@@ -11,8 +11,9 @@ from . import characters
 from .model import Problem
 
 
-def report(problems: list[Problem] | tuple[Problem, ...], root: Path, stream=None) -> None:
-    """Print every problem (errors first, each group in file order), then a count."""
+def report(problems: list[Problem] | tuple[Problem, ...], root: Path, stream=None, footer: bool = True) -> None:
+    """Print every problem (errors first, each group in file order), then (with `footer`) what they mean for the
+    build."""
     stream = stream or sys.stderr
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     ordered = sorted((p.relative_to(root.resolve()) for p in problems),
@@ -26,6 +27,8 @@ def report(problems: list[Problem] | tuple[Problem, ...], root: Path, stream=Non
             print(f"::{problem.severity} {where}::{_escape(characters.printable(problem.message))}", file=stream)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
+    if not footer:
+        return
     if errors:
         print(f"{errors} problem(s); nothing was written.", file=stream)
     if warnings:

@@ -1,6 +1,8 @@
 """The newsroom's editorial rules, checked by the build and reported like every other problem.
 
-One small function per rule. A claim rule gets the claim and the document it came from (for file:line:col); an
+One small function per rule, judging model objects, never YAML documents. A claim or source rule returns findings:
+a message and the field it is about (validate turns them into file:line:col problems, since it knows where each
+field was written); a rule across files returns the object too (a claim, an article, the topic vocabulary); an
 article rule gets the article and its anchored claims. Errors stop the build. A rule that a draft legitimately
 breaks is a warning: an article still being checked (sentences not yet classified, no assessment yet) must still
 build, and the warning tells its editor what is left.
@@ -8,10 +10,10 @@ build, and the warning tells its editor what is left.
 
 from __future__ import annotations
 
+from typing import Sequence
 from urllib.parse import urlsplit
 
 from . import anchor, language, listings
-from .load import Document
 from .model import Article, Claim, Claimant, Problem, Source, Span, Topics
 
 MAX_EXCERPT_WORDS = 40  # a quotation, not a copy of the page (fair use, and readers should open the source)
@@ -25,7 +27,7 @@ def publisher_of(url: str) -> str:
     return host
 
 
-Finding = tuple[str, tuple]  # a message and where in the claim's document it points
+Finding = tuple[str, tuple]  # a message, and the field it is about (a path from the claim or the source)
 
 
 def independent_publishers(claim: Claim) -> list[Finding]:
@@ -76,20 +78,13 @@ CLAIM_RULES = (independent_publishers, excerpt_present)
 SOURCE_RULES = (excerpt_length, translation_present, excerpt_language)
 
 
-def _source_problems(sources, at: tuple, document: Document) -> list[Problem]:
-    return [document.problem(f"{'.'.join(map(str, (*at, i)))}: {message}", (*at, i, *where))
-            for i, source in enumerate(sources) for rule in SOURCE_RULES for message, where in rule(source)]
+def claim_findings(claim: Claim) -> list[Finding]:
+    return [finding for rule in CLAIM_RULES for finding in rule(claim)]
 
 
-def claim_problems(claim: Claim, document: Document) -> list[Problem]:
-    return ([document.problem(message, at) for rule in CLAIM_RULES for message, at in rule(claim)]
-            + _source_problems(claim.sources, ("sources",), document))
-
-
-def development_problems(article: Article, document: Document) -> list[Problem]:
-    """The same source rules for the sources of "What happened next"."""
-    return [p for i, d in enumerate(article.developments)
-            for p in _source_problems(d.sources, ("next", i, "sources"), document)]
+def source_findings(source: Source) -> list[Finding]:
+    """The rules every cited source follows, a claim's or a "what happened next" item's."""
+    return [finding for rule in SOURCE_RULES for finding in rule(source)]
 
 
 def sentences_classified(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:
@@ -117,78 +112,73 @@ def article_problems(article: Article, placed: list[tuple[Span, Claim]]) -> list
     return [problem for rule in ARTICLE_RULES for problem in rule(article, placed)]
 
 
-# Rules across files: they get every claim and article with the document it came from. Warnings: a draft may build.
+# Rules across files: they judge every claim (with its claimant), article and the topic vocabulary together. Each
+# finding names the object and the field it is about; its message may name another object's field too (a Place),
+# which validate writes as that file and line. Warnings: a draft may build.
 
-Located = list[tuple[Claim, Document]]
-
-
-def _where(document: Document, at: tuple) -> str:
-    """Where a value is, as the editor's file list shows it (claims/<slug>/<id>.yaml:LINE, content/<slug>.md:LINE)."""
-    path = document.path
-    shown = "/".join(path.parts[-3:] if path.parent.parent.name == "claims" else path.parts[-2:])
-    return f"{shown}:{line}" if (line := (document.where(at) or (None,))[0]) else shown
+Place = tuple[object, tuple]  # a model object (a claim, an article, the Topics vocabulary) and a field of it
+Remark = tuple[object, tuple, tuple]  # (the object, its message: text and Places, the field)
 
 
-def unused_topics(claims: Located, topics: Topics, document: Document | None) -> list[Problem]:
+def unused_topics(claims: Sequence[Claim], topics: Topics) -> list[Remark]:
     """Every topic of the vocabulary is given to some claim (each has its page)."""
-    used = {topic.key for claim, _ in claims for topic in claim.topics}
-    return [document.problem(f"topic '{topic.key}' is given to no claim: add it to the claims it is about, or remove "
-                             "it", ("topics", index, "key"), "warning")
+    used = {topic.key for claim in claims for topic in claim.topics}
+    return [(topics, (f"topic '{topic.key}' is given to no claim: add it to the claims it is about, or remove it",),
+             ("topics", index, "key"))
             for index, topic in enumerate(topics.topics) if topic.key not in used]
 
 
-Named = list[tuple[Claimant, Document, tuple]]  # a claimant as written, and where
+Named = list[tuple[Claimant, Place]]  # a claimant as written, and where
 
 
-def _named(claims: Located, articles: list[tuple[Article, Document]]) -> Named:
+def _named(claims: Sequence[Claim], articles: Sequence[Article]) -> Named:
     """Every claimant as written: the claims' own, and each article's author or publisher (who makes the claims
     that name none)."""
-    named = [(claim.claimant, document, ("claimant",)) for claim, document in claims if claim.claimant]
-    for article, document in articles:
+    named: Named = [(claim.claimant, (claim, ("claimant",))) for claim in claims if claim.claimant]
+    for article in articles:
         if who := article.default_claimant:
-            named.append((who, document, ("author",) if article.author else ("publisher",)))
+            named.append((who, (article, ("author",) if article.author else ("publisher",))))
     return named
 
 
 def _first_of_each(named: Named, key) -> dict:
-    """key -> {exact name -> where it is first written}, in the order written."""
+    """key -> {exact name -> (the claimant, where it is first written)}, in the order written."""
     groups: dict = {}
-    for claimant, document, at in named:
-        groups.setdefault(key(claimant.name), {}).setdefault(claimant.name, (claimant, document, at))
+    for claimant, place in named:
+        groups.setdefault(key(claimant.name), {}).setdefault(claimant.name, (claimant, place))
     return groups
 
 
-def claimant_spellings(named: Named) -> list[Problem]:
+def claimant_spellings(named: Named) -> list[Remark]:
     """Names are matched exactly: two that differ only by case, accents or spacing are likely one claimant (said at
     the later file, naming the earlier)."""
-    problems = []
+    remarks: list[Remark] = []
     for spellings in _first_of_each(named, listings.spelling).values():
-        (first, (_, document, at)), *others = spellings.items()
-        for name, (_, other, other_at) in others:
-            problems.append(other.problem(
-                f"claimant '{name}' differs from '{first}' ({_where(document, at)}) only by case, accents or spacing: "
-                "names are matched exactly, so these are two claimants with two pages; write one name one way",
-                other_at, "warning"))
-    return problems
+        (first, (_, place)), *others = spellings.items()
+        for name, (_, (subject, at)) in others:
+            remarks.append((subject, (
+                f"claimant '{name}' differs from '{first}' (", place, ") only by case, accents or spacing: names are "
+                "matched exactly, so these are two claimants with two pages; write one name one way"), at))
+    return remarks
 
 
-def claimant_addresses(named: Named) -> list[Problem]:
+def claimant_addresses(named: Named) -> list[Remark]:
     """Different names whose pages would have the same address (claimants/<slug>/): all but one are numbered."""
-    where = {}
-    for claimant, document, at in named:
-        where.setdefault(claimant.name, (document, at))
+    where: dict[str, Place] = {}
+    for claimant, place in named:
+        where.setdefault(claimant.name, place)
     slugs = listings.claimant_slugs(where)
     owner = {slug: name for name, slug in slugs.items()}
-    problems = []
+    remarks: list[Remark] = []
     for name, slug in slugs.items():
         natural = listings.claimant_slug(name)
         if slug != natural and listings.spelling(name) != listings.spelling(owner[natural]):  # (else: see above)
-            document, at = where[name]
-            problems.append(document.problem(
-                f"claimants '{name}' and '{owner[natural]}' ({_where(*where[owner[natural]])}) would share the page "
+            subject, at = where[name]
+            remarks.append((subject, (
+                f"claimants '{name}' and '{owner[natural]}' (", where[owner[natural]], f") would share the page "
                 f"claimants/{natural}/, so '{name}' is published at claimants/{slug}/: write them alike if they are "
-                "one claimant", at, "warning"))
-    return problems
+                "one claimant"), at))
+    return remarks
 
 
 def _described(claimant: Claimant) -> str:
@@ -196,20 +186,20 @@ def _described(claimant: Claimant) -> str:
         f" ({claimant.url})" if claimant.url else "")
 
 
-def claimant_details(named: Named) -> list[Problem]:
+def claimant_details(named: Named) -> list[Remark]:
     """One name, one claimant: written twice, it has the same type and url (its page shows the first file's)."""
-    problems, first = [], {}
-    for claimant, document, at in named:
-        seen = first.setdefault(claimant.name, (claimant, document, at))
-        if (claimant.kind, claimant.url) != (seen[0].kind, seen[0].url):
-            problems.append(document.problem(
-                f"claimant '{claimant.name}' is {_described(claimant)} here but {_described(seen[0])} in "
-                f"{_where(seen[1], seen[2])}: one name is one claimant, make them agree", at, "warning"))
-    return problems
+    remarks: list[Remark] = []
+    first: dict[str, tuple[Claimant, Place]] = {}
+    for claimant, (subject, at) in named:
+        seen, place = first.setdefault(claimant.name, (claimant, (subject, at)))
+        if (claimant.kind, claimant.url) != (seen.kind, seen.url):
+            remarks.append((subject, (
+                f"claimant '{claimant.name}' is {_described(claimant)} here but {_described(seen)} in ", place,
+                ": one name is one claimant, make them agree"), at))
+    return remarks
 
 
-def publication_problems(claims: Located, articles: list[tuple[Article, Document]], topics: Topics,
-                         topics_document: Document | None) -> list[Problem]:
+def publication_findings(claims: Sequence[Claim], articles: Sequence[Article], topics: Topics) -> list[Remark]:
     named = _named(claims, articles)
-    return (unused_topics(claims, topics, topics_document) + claimant_spellings(named) + claimant_addresses(named)
-            + claimant_details(named))
+    return unused_topics(claims, topics) + claimant_spellings(named) + claimant_addresses(named) + claimant_details(
+        named)

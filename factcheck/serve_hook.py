@@ -21,16 +21,16 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # MkDocs loads hooks by path, not as a package
-from factcheck import pipeline, preview  # noqa: E402
-from factcheck.report import report  # noqa: E402
+# MkDocs loads a hook by its path, not as a package: the package is imported as installed (make installs it).
+from factcheck import preview, settings
+from factcheck.model import Problem
+from factcheck.report import report
 
 WATCHED = ("content", "claims", "templates", "schemas")
-ROOT = Path(os.environ.get("FACTCHECK_ROOT") or pipeline.PROJECT).resolve()
+ROOT = Path(os.environ.get("FACTCHECK_ROOT") or settings.PROJECT).resolve()
 log = logging.getLogger("mkdocs.hooks.factcheck")
 
 
@@ -43,13 +43,11 @@ class _State:
 
 
 def _stamp(config) -> tuple:
-    paths = [Path(config.config_file_path), pipeline.PROJECT / "mkdocs.yml"]
+    paths = [Path(config.config_file_path), settings.CONFIG]
     return tuple((str(p), p.stat().st_mtime_ns) for p in paths if p.is_file())
 
 
-def _refresh(docs: Path) -> preview.Refresh:
-    if _State.preview is None or _State.preview.out != docs:
-        _State.preview = preview.Preview(ROOT, docs, pipeline.PROJECT / "mkdocs.yml")
+def _refresh() -> preview.Refresh:
     result = _State.preview.refresh()
     # Errors in full; warnings only for the files just saved (a draft has many, and they were shown before).
     reread = set(result.reread)
@@ -61,7 +59,17 @@ def _refresh(docs: Path) -> preview.Refresh:
 
 
 def on_pre_build(config):
-    _refresh(Path(config["docs_dir"]))  # on errors the docs folder keeps its last good state
+    """A full build (the first, or after the MkDocs config changed): the options are made again, since mkdocs.yml
+    holds the site settings, and the docs folder brought up to date (on errors it keeps its last good state)."""
+    options = settings.options(ROOT, out=Path(config["docs_dir"]))
+    if isinstance(options, Problem):
+        report([options], ROOT)
+        return
+    if _State.preview is None or _State.preview.options.out != options.out:
+        _State.preview = preview.Preview(options)
+    else:
+        _State.preview.options = options
+    _refresh()
 
 
 def on_files(files, config):
@@ -87,7 +95,7 @@ def on_post_build(config):
 
 
 def on_serve(server, config, builder):
-    inputs = [str(ROOT / name) if (ROOT / name).is_dir() else str(pipeline.PROJECT / name) for name in WATCHED]
+    inputs = [str(ROOT / name) if (ROOT / name).is_dir() else str(settings.PROJECT / name) for name in WATCHED]
     if not _use_file_events(server, [config.config_file_path, *inputs]):
         for path in inputs:
             server.watch(path)
@@ -135,9 +143,9 @@ def _use_file_events(server, paths: list[str]) -> bool:
 
 def _incremental(full_builder):
     def builder(config=None):
-        if _State.config is None or _State.config_stamp != _stamp(_State.config):
+        if _State.config is None or _State.preview is None or _State.config_stamp != _stamp(_State.config):
             return full_builder(config)  # first build, a failed one before, or the MkDocs config changed
-        result = _refresh(Path(_State.config["docs_dir"]))
+        result = _refresh()
         if result.ok and (result.written or result.removed):
             start = time.perf_counter()
             rebuild(result.written, result.removed)

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +21,10 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from . import icon_masks
+from . import cores, icon_masks, write
 from .model import Article, Publication, Rating
 from .icons import icon_file
+from .memo import Once, fresh
 
 WIDTH, HEIGHT = 1200, 630
 NAME = "share.png"
@@ -34,7 +32,6 @@ MARGIN = 64
 BACKGROUND, INK, MUTED, WHITE = "#ffffff", "#1c1c1e", "#4a4a4a", "#ffffff"
 BAND = "#4051b5"  # Material's indigo, the site's header colour
 BAND_HEIGHT = 96
-PARALLEL_FROM = 8  # fewer images than this are drawn in this process: starting workers would cost more
 ELLIPSIS = "…"
 # Sentence-ending characters after which the alt text needs no added full stop.
 _ENDS = tuple(".!?…:;")
@@ -166,7 +163,7 @@ def article_cards(publication: Publication, article: Article, site_name: str, da
     for claim in claims:
         counts[claim.rating] = counts.get(claim.rating, 0) + 1
         found[claim.permalink + NAME] = Card(site_name, (_badge(claim.rating),), claim.claim, source)
-    found[f"{article.slug}/{NAME}"] = Card(
+    found[article.permalink + NAME] = Card(
         site_name, tuple(_badge(r, counts[r]) for r in publication.scale.ratings if r in counts),
         article.title, source, counts=True)
     return found
@@ -194,13 +191,12 @@ def _width(text: str, face: str, size: int) -> float:
     which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
     FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
     table = _advances(face, size)
-    total = 0.0
-    for character in text:
-        advance = table.get(character)
-        if advance is None:
-            advance = table[character] = font(face, size).getlength(character)
-        total += advance
-    return total
+    try:
+        return sum(map(table.__getitem__, text))  # added left to right, as a loop would: the same float
+    except KeyError:
+        for character in set(text) - table.keys():
+            table[character] = font(face, size).getlength(character)
+        return sum(map(table.__getitem__, text))
 
 
 @lru_cache(maxsize=None)
@@ -368,50 +364,32 @@ def draw(laid: Layout) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_into(job: tuple[Layout, str]) -> bytes:
-    """Draw one image and store it in the cache (in the worker, so the writes run in parallel too)."""
+def _draw_into(job: tuple[Layout, Path]) -> None:
+    """Draw one image into the cache (in the worker, so the writes run in parallel too). Read-only: the docs folder
+    links to it (write.Stored)."""
     laid, target = job
-    data = draw(laid)
-    path = Path(target)
-    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)  # atomic: an interrupted build never leaves half an image in the cache
-    return data
+    write.atomically(target, draw(laid), mode=0o444)
 
 
 @dataclass(frozen=True)
 class Drawn:
-    files: dict  # docs path -> PNG bytes
-    drawn: int  # images drawn (cache misses); the rest came from the cache
+    files: dict  # docs path -> write.Stored (the cached PNG)
+    drawn: int  # images drawn (cache misses); the rest were in the cache
 
 
-def render_images(images: dict[str, ShareImage], cache: Path, workers: int | None = None) -> Drawn:
-    """Every share image's bytes: from the cache, or drawn (on every core when many are missing) and cached."""
+def render_images(images: dict[str, ShareImage], cache: Path, workers: int | None = None,
+                  once: Once = fresh) -> Drawn:
+    """Every share image as a file of the cache, drawn first (on every core when many are missing) when it is not
+    there yet. Their bytes stay on disk: the write stage links them into the docs folder."""
     cache.mkdir(parents=True, exist_ok=True)
-    files: dict[str, bytes] = {}
-    missing: dict[str, list[str]] = {}  # cache file -> the docs paths showing it (identical cards share one)
+    files: dict[str, write.Stored] = {}
+    missing: dict[Path, Layout] = {}  # identical cards share one file
     for path, image in images.items():
-        stored = cache / f"{image.layout.digest()}.png"
-        try:
-            files[path] = stored.read_bytes()
-        except FileNotFoundError:
-            missing.setdefault(str(stored), []).append(path)
-    jobs = [(images[paths[0]].layout, target) for target, paths in missing.items()]
-    workers = workers or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_FROM or workers < 2:
-        results = map(_draw_into, jobs)
-    else:
-        # "fork" where it exists: workers start at once with the modules loaded; chunks keep the pipes busy.
-        import multiprocessing
-
-        method = "fork" if sys.platform == "linux" else None
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-        results = pool.map(_draw_into, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 4))))
-    try:
-        for (laid, target), data in zip(jobs, results):
-            for path in missing[target]:
-                files[path] = data
-    finally:
-        if len(jobs) >= PARALLEL_FROM and workers >= 2:
-            pool.shutdown()
+        source = once(("share image", path), (image.layout, cache), lambda: cache / f"{image.layout.digest()}.png")
+        files[path] = write.Stored(source)
+        if source not in missing and not source.exists():
+            missing[source] = image.layout
+    jobs = [(laid, target) for target, laid in missing.items()]
+    for _ in cores.imap(_draw_into, jobs, workers):
+        pass
     return Drawn(files, len(jobs))

@@ -15,18 +15,17 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archives, links, load, pipeline, yamledit
+from . import archives, links, load, write, yamledit
 from .report import report as report_problems
 from .model import Problem
+from .settings import CACHE as CACHES, CONFIG, TEMPLATES, read_site_settings
 
-CACHE = Path(".cache") / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CACHE = CACHES / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
 STATUSES = (links.OK, links.REDIRECTED, links.DEAD, links.UNREACHABLE)
 ADDED, FAILED = "archived copy added", ("not archived", "file not changed")  # how notes start (table, summary)
 
@@ -63,26 +62,19 @@ def _date(value) -> dt.date | None:
 
 def source_lists(data) -> list[tuple[tuple, object]]:
     """(path, value) of every source list in a claim or an article's front matter."""
-    if not isinstance(data, dict):
-        return []
-    found = [(("sources",), data["sources"])] if "sources" in data else []
-    developments = data.get("next")
-    if isinstance(developments, list):
-        found += [(("next", i, "sources"), item["sources"]) for i, item in enumerate(developments)
-                  if isinstance(item, dict) and "sources" in item]
-    return found
+    return [found for pattern in load.SOURCE_LISTS for found in load.values_at(data, pattern)]
 
 
 def cited_in(document: load.Document) -> tuple[list[Cited], list[Problem]]:
     cited, problems = [], []
     for at, items in source_lists(document.data):
         if not isinstance(items, list):
-            problems.append(document.problem(f"{'.'.join(map(str, at))}: expected a list of sources", at))
+            problems.append(document.problem(f"{load.field_path(at)}: expected a list of sources", at))
             continue
         for index, item in enumerate(items):
             here = (*at, index)
             if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-                problems.append(document.problem(f"{'.'.join(map(str, here))}: a source needs a url", here))
+                problems.append(document.problem(f"{load.field_path(here)}: a source needs a url", here))
                 continue
             line = (document.where((*here, "url")) or (0, 0))[0]
             cited.append(Cited(document.path, line, here, item["url"], _date(item.get("accessed")),
@@ -121,9 +113,8 @@ def added_since(root: Path, ref: str, cited: list[Cited]) -> list[Cited]:
             old[item] = set()  # a new file: all its sources are new
             continue
         if item.suffix == ".md":
-            lines = text.split("\n")
-            end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))
-            text = "\n".join(lines[1:end])
+            bounds = load.front_matter_bounds(text)
+            text = "" if isinstance(bounds, str) else text[bounds[0]:bounds[1]]
         document = load.parse_yaml(item, text)
         found = [] if isinstance(document, Problem) else cited_in(document)[0]
         old[item] = {c.url for c in found}
@@ -150,7 +141,7 @@ def write_cache(path: Path, results: dict[str, links.Result]) -> None:
     entries = {url: {"status": r.status, "http_status": r.http_status, "final_url": r.final_url,
                      "detail": r.detail, "checked": r.checked.isoformat()} for url, r in sorted(results.items())}
     path.parent.mkdir(parents=True, exist_ok=True)
-    yamledit.write_atomically(path, json.dumps({"version": 1, "results": entries}, indent=1).encode())
+    write.atomically(path, json.dumps({"version": 1, "results": entries}, indent=1).encode())
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -246,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str], project: Path) -> int:
     args = parser().parse_args(argv)
     root = (args.root or project).resolve()
-    site = pipeline.read_site_settings(args.config or project / "mkdocs.yml")
+    site = read_site_settings(args.config or CONFIG)
     if isinstance(site, Problem):
         report_problems([site], root)
         return 1
@@ -278,10 +269,14 @@ def main(argv: list[str], project: Path) -> int:
         cited = [replace(c, line=lines.get((c.path, c.at), c.line)) for c in cited]
     outcomes = [Outcome(c, cache[c.url], *notes.get((c.path, c.at), (c.archived_url, ""))) for c in cited]
     print_table(outcomes, root)
+    # Broken links through the same problem path as every other (file:line, escaped, annotated on the diff).
+    report_problems([Problem(o.cited.path, f"{o.result.status} source: {o.cited.url}" + (
+        f" ({o.result.detail})" if o.result.detail else ""), o.cited.line, severity="error" if args.strict else "warning")
+        for o in outcomes if o.result.broken], root, footer=False)
     if args.report:
-        args.report.write_text(json.dumps(report(outcomes, root), indent=2) + "\n", encoding="utf-8")
+        write.atomically(args.report, (json.dumps(report(outcomes, root), indent=2) + "\n").encode("utf-8"))
     if args.summary:
-        args.summary.write_text(summary(outcomes, root, args.archive), encoding="utf-8")
+        write.atomically(args.summary, summary(outcomes, root, args.archive).encode("utf-8"))
     return 1 if args.strict and any(o.result.broken for o in outcomes) else 0
 
 
@@ -310,12 +305,6 @@ def print_table(outcomes: list[Outcome], root: Path) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     counts = {s: sum(o.result.status == s for o in outcomes) for s in STATUSES}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    if os.environ.get("GITHUB_ACTIONS") == "true":  # shown on the pull request's diff
-        for o in outcomes:
-            if o.result.broken:
-                where = f"file={o.cited.path.relative_to(root).as_posix()},line={o.cited.line}"
-                message = f"{o.result.status} source: {o.cited.url} ({o.result.detail})".replace("\n", " ")
-                print(f"::warning {where}::{message}", file=sys.stderr)
 
 
 def summary(outcomes: list[Outcome], root: Path, archive: bool) -> str:

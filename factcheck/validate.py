@@ -15,7 +15,8 @@ import fastjsonschema
 
 from . import anchor, archives, characters, rules
 from .icons import icon_file
-from .load import Document, FrontMatter, Sources
+from .load import Document, FrontMatter, Sources, field_path, values_at
+from .memo import Once, fresh
 from .model import (Appearance, Article, Claim, Claimant, Development, Problem, Rating, Scale, Source, Topic, Topics,
                     Update)
 
@@ -32,26 +33,26 @@ PATTERN_MESSAGES = {
 }
 
 
-_COMPILED: dict = {}  # schema texts -> validators: compiling costs a tenth of a second, and the preview validates often
 TOPIC = "A key of claims/topics.yaml."  # the description of the claim schema's topic list
 
 
-def _schemas(topics: tuple[str, ...] | None = None) -> dict[str, _Validator]:
-    """The compiled schemas; with `topics`, the claim schema's topic list is replaced by that vocabulary.
+def _schemas(once: Once = fresh, topics: tuple[str, ...] | None = None) -> dict[str, _Validator]:
+    """The schemas compiled (a tenth of a second: the preview compiles them again only when one changed); with
+    `topics`, only the claim schema, its topic list replaced by that vocabulary.
 
     The list in the file is the real publication's (a test keeps it equal to claims/topics.yaml), for editors'
     autocompletion; the build checks a publication's claims against its own claims/topics.yaml, so a publication
     with another vocabulary (the test fixtures, the benchmark's) validates too."""
     texts = tuple(sorted((p.name, p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")))
-    key = (texts, topics)
-    if key not in _COMPILED:
+
+    def compile_all() -> dict[str, _Validator]:
         resources = {name: json.loads(text) for name, text in texts}
         if topics is not None:
             resources["claim.schema.json"]["$defs"]["topic"]["enum"] = list(topics)
-        if len(_COMPILED) >= 4:  # schemas or vocabularies edited during a preview: forget the old ones
-            _COMPILED.clear()
-        _COMPILED[key] = {name.split(".")[0]: _Validator(schema, resources) for name, schema in resources.items()}
-    return _COMPILED[key]
+        names = list(resources) if topics is None else ["claim.schema.json"]
+        return {name.split(".")[0]: _Validator(resources[name], resources) for name in names}
+
+    return once(("schemas",) if topics is None else ("schemas", "with topics"), (texts, topics), compile_all)
 
 
 class _Validator:
@@ -90,7 +91,7 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
     errors = _specific(validator.iter_errors(document.data))
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
-        field = ".".join(str(p) for p in at)
+        field = field_path(at)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
             for key in [k for k in error.instance if k not in allowed]:
@@ -145,9 +146,12 @@ def _shown(value: object) -> str:
     return characters.snippet(repr(value) if not isinstance(value, str) else f"'{value}'", 80)
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() calls white space, found at C speed
+
+
 def url_problem(url: str) -> str | None:
     """What is wrong with a URL a reader will open, or None. The schema has checked it starts http(s)://."""
-    if any(c.isspace() for c in url) or characters.FORBIDDEN.search(url):
+    if _SPACE.search(url) or characters.FORBIDDEN.search(url):
         return "contains white space, control or invisible characters"
     if "\\" in url:
         return "contains a backslash (browsers read it as '/', so the link would open another address)"
@@ -184,16 +188,9 @@ MARKDOWN_FIELDS = {"claim": (("analysis",), ("updates", "*", "note")), "article"
 
 
 def _markdown_problems(document: Document, kind: str) -> list[Problem]:
-    problems = []
-    for field in MARKDOWN_FIELDS[kind]:
-        values = [((), document.data)]
-        for key in field:  # "*": every item of a list
-            values = [((*at, k), item[k]) for at, item in values if isinstance(item, (dict, list))
-                      for k in (range(len(item)) if key == "*" else [key]) if (key == "*" or k in item)]
-        for at, value in values:
-            if isinstance(value, str) and (wrong := markdown_problem(value)):
-                problems.append(document.problem(f"{'.'.join(map(str, at))}: {wrong}", at))
-    return problems
+    return [document.problem(f"{field_path(at)}: {wrong}", at)
+            for pattern in MARKDOWN_FIELDS[kind] for at, value in values_at(document.data, pattern)
+            if isinstance(value, str) and (wrong := markdown_problem(value))]
 
 
 class _Checker:
@@ -208,7 +205,7 @@ class _Checker:
             return None
         if key not in scale:
             self.problems.append(document.problem(
-                f"{'.'.join(map(str, at))}: '{characters.snippet(key)}' is not in the rating scale "
+                f"{field_path(at)}: '{characters.snippet(key)}' is not in the rating scale "
                 f"({', '.join(r.key for r in scale.ratings)})", at))
             return None
         return scale[key]
@@ -219,18 +216,19 @@ class _Checker:
         try:
             parsed = dt.date.fromisoformat(value)
         except ValueError:
-            self.problems.append(document.problem(f"{'.'.join(map(str, at))}: {value!r} is not a real date", at))
+            self.problems.append(document.problem(f"{field_path(at)}: {value!r} is not a real date", at))
             return None
         if parsed > self.today:
             self.problems.append(document.problem(
-                f"{'.'.join(map(str, at))}: {value} is in the future (today is {self.today})", at))
+                f"{field_path(at)}: {value} is in the future (today is {self.today})", at))
         return parsed
 
     def url(self, document: Document, at: tuple, url: str | None) -> None:
         if url is not None and (wrong := url_problem(url)):
-            self.problems.append(document.problem(f"{'.'.join(map(str, at))}: {_shown(url)} {wrong}", at))
+            self.problems.append(document.problem(f"{field_path(at)}: {_shown(url)} {wrong}", at))
 
     def sources(self, document: Document, at: tuple, items: list) -> tuple[Source, ...]:
+        """The sources listed at `at` (a path of load.SOURCE_LISTS), each checked by the editorial source rules."""
         result, seen = [], set()
         for index, item in enumerate(items):
             here = (*at, index)
@@ -249,6 +247,8 @@ class _Checker:
                 archived_url=item.get("archived_url"),
                 archived=self.date(document, (*here, "archived"), item.get("archived")),
                 found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
+            self.problems += [document.problem(f"{field_path(here)}: {message}", (*here, *where))
+                              for message, where in rules.source_findings(result[-1])]
         return tuple(result)
 
 
@@ -320,7 +320,6 @@ def build_article(slug: str, front_matter: FrontMatter, validator, checker: _Che
         assessment=data.get("assessment", ""), provenance=data.get("provenance", ""),
         developments=tuple(sorted(developments, key=lambda d: d.date or dt.date.min)), appearances=appearances,
         searched_until=checker.date(document, ("searched_until",), data.get("searched_until")))
-    checker.problems.extend(rules.development_problems(article, document))
     return article
 
 
@@ -359,38 +358,59 @@ def build_claim(slug: str, claim_id: str, document: Document, validator, scale: 
         updates=updates, occurrence=data.get("occurrence"),
         claimant=build_claimant(document, data.get("claimant"), checker),
         topics=tuple(topics[key] for key in data.get("topics", ())))
-    checker.problems.extend(rules.claim_problems(claim, document))
+    checker.problems.extend(document.problem(message, at) for message, at in rules.claim_findings(claim))
     return claim
 
 
-def _remembered(memo: dict | None, touched: set, key: tuple, inputs: tuple, checker: _Checker, build):
-    """`build(checker)`, or its remembered result and problems when `inputs` are the same as last time.
+def _checked(once: Once, key: tuple, inputs: tuple, checker: _Checker, build):
+    """`build(checker)`, asked of `once`: its result, and its problems added to the checker's."""
+    def run():
+        own = _Checker(checker.today)
+        return build(own), tuple(own.problems)
 
-    Inputs compare equal at once when they are the same objects (the preview hands back the parsed document of an
-    unchanged file), and field by field otherwise, so a remembered result is always what `build` would return."""
-    touched.add(key)
-    if memo is not None and (hit := memo.get(key)) is not None and hit[0] == inputs:
-        checker.problems.extend(hit[2])
-        return hit[1]
-    own = _Checker(checker.today)
-    result = build(own)
-    checker.problems.extend(own.problems)
-    if memo is not None:
-        memo[key] = (inputs, result, tuple(own.problems))
+    result, problems = once(key, inputs, run)
+    checker.problems.extend(problems)
     return result
 
 
-def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tuple[
+def _where(document: Document, at: tuple) -> str:
+    """Where a value is, as the editor's file list shows it (claims/<slug>/<id>.yaml:LINE, content/<slug>.md:LINE)."""
+    path = document.path
+    shown = "/".join(path.parts[-3:] if path.parent.parent.name == "claims" else path.parts[-2:])
+    return f"{shown}:{line}" if (line := (document.where(at) or (None,))[0]) else shown
+
+
+def _publication_problems(sources: Sources, claims: tuple[Claim, ...], articles: tuple[Article, ...], topics: Topics,
+                          once: Once) -> list[Problem]:
+    """The rules across files, each finding a warning at the line of the field it names (and its message naming
+    the other files at theirs): the rules judge model objects, the documents say where each was written."""
+    remarks = once(("publication rules",), (claims, articles, topics),
+                   lambda: tuple(rules.publication_findings(claims, articles, topics)))
+    if not remarks:
+        return []
+    documents = {document.path: document for *_, document in sources.claims}
+    documents.update((front_matter.document.path, front_matter.document) for _, front_matter in sources.articles)
+
+    def document_of(subject) -> Document:
+        return sources.topics if isinstance(subject, Topics) else documents[subject.path]
+
+    def text(part) -> str:
+        return part if isinstance(part, str) else _where(document_of(part[0]), part[1])
+
+    return [document_of(subject).problem("".join(map(text, message)), at, "warning")
+            for subject, message, at in remarks]
+
+
+def validate(sources: Sources, today: dt.date, once: Once = fresh) -> tuple[
         Scale | None, Topics, tuple[Article, ...], tuple[Claim, ...], list[Problem]]:
     """Everything that can be checked before anchoring: schema, dates, sources, scale, topics, folders, and the
-    rules across files (rules.publication_problems).
+    rules across files (rules.publication_findings).
 
-    With `memo` (a dict kept between calls, as the preview does), a file whose parsed document is unchanged is not
-    checked again: its model object and problems are taken from the last call."""
-    validators = _schemas()
+    Each file is checked through `once` (factcheck/memo.py), so the preview checks again only a file whose parsed
+    document changed."""
+    validators = _schemas(once)
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
-    touched: set = set()
 
     def vocabulary(kind: str, document: Document, validator, make):
         """The scale or the topics: `make(document, validator)` gives the result and its problems."""
@@ -398,7 +418,7 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
             built, problems = make(document, validator)
             own.problems.extend(problems)
             return built
-        return _remembered(memo, touched, (kind,), (document, validator), checker, build)
+        return _checked(once, (kind,), (document, validator), checker, build)
 
     scale = None if sources.scale is None else vocabulary("scale", sources.scale, validators["ratings"], build_scale)
     topics: Topics | None = Topics()  # without claims/topics.yaml, claims carry no topics
@@ -407,7 +427,7 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
     elif sources.topics is not None:
         topics = vocabulary("topics", sources.topics, validators["topics"], build_topics)
     articles = tuple(a for a in (
-        _remembered(memo, touched, ("article", slug), (front_matter, validators["article"], today), checker,
+        _checked(once, ("article", slug), (front_matter, validators["article"], today), checker,
                     lambda own, slug=slug, fm=front_matter: build_article(slug, fm, validators["article"], own))
         for slug, front_matter in sources.articles) if a)
     article_slugs = {slug for slug, *_ in sources.articles}
@@ -416,17 +436,12 @@ def validate(sources: Sources, today: dt.date, memo: dict | None = None) -> tupl
             checker.problems.append(Problem(folder, f"claims folder has no article: expected content/{folder.name}.md"))
     claims: tuple[Claim, ...] = ()
     if scale is not None and topics is not None:  # (a broken scale or vocabulary: its own errors say enough)
-        validator = _schemas(topics.keys)["claim"]
-        located = [(c, doc) for slug, cid, doc in sources.claims if slug in article_slugs for c in [_remembered(
-            memo, touched, ("claim", slug, cid), (doc, validator, scale, topics, today), checker,
-            lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validator, scale, topics, own))] if c]
-        claims = tuple(c for c, _ in located)
-        documents = {slug: front_matter.document for slug, front_matter in sources.articles}
-        checker.problems.extend(rules.publication_problems(
-            located, [(a, documents[a.slug]) for a in articles], topics, sources.topics))
-    if memo is not None:  # forget deleted files
-        for key in [k for k in memo if k[0] in ("scale", "topics", "article", "claim") and k not in touched]:
-            del memo[key]
+        validator = _schemas(once, topics.keys)["claim"]
+        claims = tuple(c for c in (
+            _checked(once, ("claim", slug, cid), (doc, validator, scale, topics, today), checker,
+                     lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validator, scale, topics, own))
+            for slug, cid, doc in sources.claims if slug in article_slugs) if c)
+        checker.problems.extend(_publication_problems(sources, claims, articles, topics, once))
     # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
     accepted = {a.slug for a in articles}
     return scale, topics or Topics(), articles, tuple(c for c in claims if c.article in accepted), checker.problems

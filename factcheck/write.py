@@ -1,17 +1,79 @@
-"""The only stage with side effects: put generated files and the built site on disk, atomically and lazily."""
+"""The only stage with side effects: put generated files and the built site on disk, atomically and lazily.
+
+Also the one home of writing a file: every file the build writes (the docs folder, its manifest, the share-image and
+language caches) and the claim files `build.py sources` edits go through `atomically`, so a reader, or a run killed
+at any moment, sees the old file or the new one and never a part, and every new file gets the permissions any new
+file gets (readable by all under the usual umask).
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .model import Problem
 
 
 MARKER = ".generated-by-build-py"  # in every docs folder write_tree fills: a folder without it is not ours to empty
+_numbers = itertools.count()  # temporary names: unique within the process (threads included), the pid across them
+
+
+def atomically(path: Path, data: bytes, *, mode: int = 0o666, durable: bool = False) -> None:
+    """Replace `path` with `data`: a temporary file beside it, then a rename. `mode` is masked by the umask, as for
+    any new file; `durable` also waits for the disk (for editors' files, not for what a build can make again)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # never through a planted link
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A docs file whose bytes are a file of a cache (a share image): placed as a hard link to it, so a build neither
+    reads nor copies them. Safe because nothing writes through either name: the cache and the docs folder are only
+    ever changed by replacing files (`atomically`), the site engines only read the docs folder, and cache files are
+    read-only, so another program's attempt to edit one in place fails instead of changing the cache."""
+
+    source: Path
+
+    def same_as(self, target: Path) -> bool:
+        """Whether `target` already holds these bytes: the same file (the usual case), or an equal copy."""
+        try:
+            here, there = os.stat(target), os.stat(self.source)
+            return os.path.samestat(here, there) or (
+                here.st_size == there.st_size and target.read_bytes() == self.source.read_bytes())
+        except FileNotFoundError:
+            return False
+
+
+Content = str | bytes | Stored
+
+
+def _place(target: Path, content: Content) -> None:
+    if not isinstance(content, Stored):
+        atomically(target, content if isinstance(content, bytes) else content.encode("utf-8"))
+        return
+    try:
+        try:
+            os.link(content.source, target)  # a new file appears whole: no temporary name needed
+        except FileExistsError:
+            temporary = target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
+            os.link(content.source, temporary)
+            os.replace(temporary, target)
+    except OSError:  # the cache is on another file system, or this one has no hard links: copy
+        atomically(target, content.source.read_bytes())
 
 
 @dataclass(frozen=True)
@@ -28,49 +90,65 @@ def ownership_problem(out: Path) -> Problem | None:
     return None
 
 
-def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
-    """Make `out` hold exactly `files`, rewriting only files whose bytes differ (so `mkdocs serve` does not loop).
+def entries(out: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file and folder under `out`, as (relative path, entry), without following links."""
+    pending = [(out, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((Path(entry.path), prefix + entry.name + "/"))
+                yield prefix + entry.name, entry
 
-    Each file is replaced atomically (temporary file, then rename), so a reader never sees half a file. The caller
-    has checked `ownership_problem` first.
+
+def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]]) -> WriteReport:
+    """Make `out` hold exactly `files` (a dict, or (path, content) pairs written as they come), rewriting only files
+    whose bytes differ (so `mkdocs serve` does not loop).
+
+    Each file is replaced atomically, so a reader never sees half a file. The caller has checked
+    `ownership_problem` first.
     """
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).touch()
-    written, unchanged = [], 0
-    for relative, text in sorted(files.items()):
+    existing, folders = set(), []
+    for relative, entry in entries(out):
+        (folders.append if entry.is_dir(follow_symlinks=False) else existing.add)(relative)
+    if MARKER not in existing:
+        atomically(out / MARKER, b"")
+    made = {""} | set(folders)
+    written, unchanged, kept = [], 0, {MARKER}
+    for relative, content in (files.items() if isinstance(files, dict) else files):
+        kept.add(relative)
         target = out / relative
-        data = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: share images
-        if target.is_file() and target.read_bytes() == data:
-            unchanged += 1
-            continue
-        _replace_file(target, data)
+        if relative in existing:
+            if isinstance(content, Stored):
+                if content.same_as(target):
+                    unchanged += 1
+                    continue
+            elif target.read_bytes() == (content if isinstance(content, bytes) else content.encode("utf-8")):
+                unchanged += 1
+                continue
+        parent = relative.rpartition("/")[0]
+        if parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        _place(target, content)
         written.append(relative)
-    removed = []
-    for path in sorted(out.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
-        relative = path.relative_to(out).as_posix()
-        if path.is_file() and relative not in files and relative != MARKER:
-            path.unlink()
-            removed.append(relative)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return WriteReport(tuple(written), tuple(removed), unchanged)
+    removed = sorted(existing - kept)
+    for relative in removed:
+        (out / relative).unlink()
+    for folder in sorted(folders, reverse=True):  # deepest first, so emptied folders can go too
+        if not any((out / folder).iterdir()):
+            (out / folder).rmdir()
+    return WriteReport(tuple(sorted(written)), tuple(removed), unchanged)
 
 
-def _replace_file(target: Path, data: bytes) -> None:
-    """Write a file atomically (temporary file, then rename), so a reader never sees half of it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
-
-
-def write_changes(out: Path, changed: dict[str, str | bytes], removed: list[str]) -> None:
+def write_changes(out: Path, changed: dict[str, Content], removed: list[str]) -> None:
     """Apply a known difference to a docs folder that `write_tree` filled: the preview knows what it last wrote, so
     it need not read the folder back. Folders left empty by a removal go too, as `write_tree` would remove them."""
-    for relative, text in sorted(changed.items()):
-        _replace_file(out / relative, text if isinstance(text, bytes) else text.encode("utf-8"))
+    for relative, content in sorted(changed.items()):
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        _place(out / relative, content)
     for relative in sorted(removed):
         target = out / relative
         target.unlink(missing_ok=True)

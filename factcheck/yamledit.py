@@ -1,26 +1,24 @@
 """Add and remove keys of a source mapping in a claim file or an article's front matter, changing nothing else.
 
-ruamel.yaml's round-trip composer gives the exact character position of every key and value. Dumping the
-round-trip document again would re-wrap the long folded lines editors and earlier tools wrote, so the new keys are
-spliced into the original text at those positions instead: comments, the schema line, key order, quoting and line
-breaks stay byte for byte. The result is parsed again, by the loader the build uses, and must hold exactly the
-old data plus the change before it replaces the file (atomically: a temporary file, then os.replace).
+PyYAML's composer gives the exact character position of every key and value (its node marks: the same positions
+ruamel.yaml's round-trip composer gives, without a second YAML library). Dumping a document again would re-wrap the
+long folded lines editors and earlier tools wrote, so the new keys are spliced into the original text at those
+positions instead: comments, the schema line, key order, quoting and line breaks stay byte for byte. The result is
+parsed again, by the loader the build uses, and must hold exactly the old data plus the change before it replaces
+the file (write.atomically: a temporary file, then a rename).
 """
 
 from __future__ import annotations
 
 import copy
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, SequenceNode
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
 
-from . import load
+from . import load, write
 from .model import Problem
 
 
@@ -58,9 +56,9 @@ def _node(root, at: tuple):
         else:
             node = None
         if node is None:
-            raise EditError(f"no value at {'.'.join(map(str, at))}")
+            raise EditError(f"no value at {load.field_path(at)}")
     if not isinstance(node, MappingNode):
-        raise EditError(f"{'.'.join(map(str, at))} is not a mapping")
+        raise EditError(f"{load.field_path(at)} is not a mapping")
     return node
 
 
@@ -77,7 +75,7 @@ def _splices(text: str, root, edit: Edit, newline: str) -> list[tuple[int, int, 
     pairs = mapping.value
     keys = [k.value for k, _ in pairs]
     if "url" not in keys:
-        raise EditError(f"{'.'.join(map(str, edit.at))} has no url")
+        raise EditError(f"{load.field_path(edit.at)} has no url")
     url_key, url_value = pairs[keys.index("url")]
     splices = []
 
@@ -140,8 +138,8 @@ def edit_yaml(path: Path, text: str, edits: list[Edit], line_offset: int = 0) ->
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
     try:
-        root = YAML(typ="rt").compose(text)
-    except YAMLError as error:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python reader: marks count characters
+    except yaml.YAMLError as error:
         raise EditError(f"cannot parse: {error}".replace("\n", " ")) from None
     splices = sorted((s for edit in edits for s in _splices(text, root, edit, newline)), reverse=True)
     result = text
@@ -168,34 +166,14 @@ def edit_file(path: Path, edits: list[Edit]) -> bool:
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     if path.suffix == ".md":
-        lines = text.split("\n")
-        if not lines or lines[0].strip() != "---":
-            raise EditError("no front matter")
-        end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
-        if end is None:
-            raise EditError("front matter is not closed")
-        start = len(lines[0]) + 1
-        stop = start + len("\n".join(lines[1:end]))
+        bounds = load.front_matter_bounds(text)
+        if isinstance(bounds, str):
+            raise EditError(bounds)
+        start, stop, *_ = bounds
         new = text[:start] + edit_yaml(path, text[start:stop], edits, 1) + text[stop:]
     else:
         new = edit_yaml(path, text, edits)
     if new == text:
         return False
-    write_atomically(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
+    write.atomically(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"), durable=True)
     return True
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers (and a run killed at any moment) see the old file or the new one, never a part."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -36,7 +36,6 @@ START = 1_735_689_600  # 2025-01-01: commit times count up from here, one minute
 
 CHILD = """\
 import resource, sys, time
-sys.path.insert(0, {root!r})
 from pathlib import Path
 from factcheck import history
 

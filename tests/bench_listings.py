@@ -8,22 +8,25 @@ one run.
 
 On the synthetic publication of tests/bench.py (its claims have claimants and topics) it measures:
 
-  pipeline  pipeline.assemble in this process (load, validate, anchor, render; nothing drawn or written), with the
-            listing pages, and with render.Renderer._listing_files giving none (the claim pages still link their
-            claimant and topics); median of --repeat runs of each, taken in turn after one warm-up of each; and,
-            within the runs with them, the time spent grouping the claims (listings.archive) and rendering the pages
+  pipeline  pipeline.assemble and its pages read (load, validate, anchor, render, the articles on every core as in
+            a build; nothing drawn or written), with the listing pages, and with render.Renderer._listing_files
+            giving none (the claim pages still link their claimant and topics); median of --repeat runs of each,
+            taken in turn after one warm-up of each; and, within the runs with them, the time spent grouping the
+            claims (listings.archive) and rendering the pages (in this process)
   mkdocs    MkDocs building site/ from the docs folder with the listing pages, and from the same folder without
             them, each in its own subprocess; both not strict, since without them the home page and the navigation
             link indexes that are gone
   files     the docs folder's files and site/'s files and bytes, with and without
 
-Times are wall-clock seconds of one run (compare the ratios across machines).
+Times are wall-clock seconds of one run (compare the ratios across machines); CPU times count the rendering
+workers' too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -31,39 +34,46 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402 (tests/, beside this file)
+import bench
+from factcheck import listings, pipeline, render, settings, write
 
 ROOT = bench.ROOT
-sys.path.insert(0, str(ROOT))
-from factcheck import listings, pipeline, render, write  # noqa: E402
 
 
-def assemble(root: Path, site, with_listings: bool) -> tuple[tuple[float, float], float, dict]:
+def cpu_time() -> float:
+    """CPU seconds of this process and of its ended children (the rendering workers)."""
+    return sum(usage.ru_utime + usage.ru_stime
+               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+
+
+def assemble(options: settings.Options, with_listings: bool) -> tuple[tuple[float, float], float, dict]:
     """((wall, CPU) seconds in all, CPU seconds in the listings' own work, the docs folder's text files) of one
-    assembly."""
+    assembly, its pages read."""
     spent = [0.0]
     archive, listing_files = listings.archive, render.Renderer._listing_files
 
-    def timed(function):
+    def timed(function, read=lambda result: result):
+        """`function` counting its CPU time; `read`: what completes its work (a generator's pages are rendered as
+        they are read)."""
         def wrapper(*args):
             start = time.process_time()
             try:
-                return function(*args)
+                return read(function(*args))
             finally:
                 spent[0] += time.process_time() - start
         return wrapper
 
     listings.archive = timed(archive)
-    render.Renderer._listing_files = timed(listing_files) if with_listings else (lambda self, *args: {})
+    render.Renderer._listing_files = timed(listing_files, list) if with_listings else (lambda self, *args: iter(()))
     try:
-        wall, cpu = time.perf_counter(), time.process_time()
-        assembly = pipeline.assemble(root, site)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall, cpu = time.perf_counter(), cpu_time()
+        assembly = pipeline.assemble(options)
+        assert assembly.publication is not None, assembly.errors[:5]
+        pages = dict(assembly.pages)  # rendered as they are read
+        wall, cpu = time.perf_counter() - wall, cpu_time() - cpu
     finally:
         listings.archive, render.Renderer._listing_files = archive, listing_files
-    assert assembly.publication is not None, assembly.errors[:5]
-    return (wall, cpu), spent[0], assembly.pages
+    return (wall, cpu), spent[0], pages
 
 
 def files_and_bytes(folder: Path) -> tuple[int, int]:
@@ -82,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(temporary)
         publication = work / "publication"
         bench.generate(publication, args.articles, args.claims)
-        site = pipeline.read_site_settings(ROOT / "mkdocs.yml")
+        options = settings.options(publication)
         runs: dict[bool, list] = {True: [], False: []}
         pages = {}
         for round_ in range(args.repeat + 1):  # round 0 warms up (schemas compiled, the language model loaded)
             for with_listings in (True, False):
-                times, own, pages[with_listings] = assemble(publication, site, with_listings)
+                times, own, pages[with_listings] = assemble(options, with_listings)
                 if round_:
                     runs[with_listings].append((*times, own))
         script = work / "mkdocs_build.py"
@@ -114,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
               "CPU) |")
 
     median = {k: tuple(statistics.median(r[i] for r in v) for i in (0, 1)) for k, v in runs.items()}
-    row("pipeline (load → render, in process)", median[True], median[False])
+    row("pipeline (load → render; CPU: every process)", median[True], median[False])
     print(f"| of which grouping the claims and rendering the listing pages (CPU) "
           f"| {statistics.median(r[2] for r in runs[True]):.2f} s | | |")
     files = {k: len(v) for k, v in pages.items()}

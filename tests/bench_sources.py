@@ -21,9 +21,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from factcheck import links  # noqa: E402
+from factcheck import links
 
 TARGET = 0.10
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-# The settings the environment overrides (factcheck/pipeline.read_site_settings) come from each test, never from the
+# The settings the environment overrides (factcheck/settings.read_site_settings) come from each test, never from the
 # shell that runs the suite: every build here is the same whoever runs it.
 for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH"):
     os.environ.pop(_variable, None)

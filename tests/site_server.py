@@ -19,14 +19,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # also run from tests/audit.py as a script
-from factcheck import pipeline  # noqa: E402
+from factcheck import settings
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
 def site_url(config: Path = ROOT / "mkdocs.yml") -> str:
     """mkdocs.yml's site_url, ending in "/", read as the build reads it."""
-    return pipeline.read_site_settings(config).url
+    return settings.read_site_settings(config).url
 
 
 def site_path_prefix(config: Path = ROOT / "mkdocs.yml") -> str:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT, copy_project, run_build
 from factcheck import pipeline
+from factcheck.settings import options
 
 SLUG = "turkey-s400-f35"
 CLAIM = f"claims/{SLUG}/ambassador-name.yaml"
@@ -381,8 +382,9 @@ def scratch(tmp_path_factory) -> Path:
 
 def assemble_with(scratch: Path, data: bytes) -> None:
     (scratch / CLAIM).write_bytes(data)
-    assembly = pipeline.assemble(scratch, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
+    assembly = pipeline.assemble(options(scratch))
     assert (assembly.publication is None) == bool(assembly.errors)
+    assert all(isinstance(text, str) for _, text in assembly.pages)  # every page renders, whatever the input
     for problem in assembly.problems:
         assert str(problem).startswith(str(problem.path)) and problem.message
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from factcheck import listings, pipeline
+from factcheck import listings, pipeline, settings
 
 SLUG = "turkey-s400-f35"
 BARRACK = f"claims/{SLUG}/withdrawal-timeline.yaml"  # claimant: Tom Barrack
@@ -19,7 +19,7 @@ TOPICS = "claims/topics.yaml"
 
 
 def assemble(root: Path) -> pipeline.Assembly:
-    return pipeline.assemble(root, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
+    return pipeline.assemble(settings.options(root))
 
 
 def problems(root: Path) -> list[str]:
@@ -124,7 +124,7 @@ def test_an_unused_topic_is_a_warning_at_its_line(project):
     line = line_of(project, TOPICS, "  - key: energy")
     assert problems(project) == [f"warning: {TOPICS}:{line}:5: topic 'energy' is given to no claim: add it to the "
                                  "claims it is about, or remove it"]
-    assert "No claim about Energy yet." in assemble(project).pages["topics/energy/index.md"]  # its page exists
+    assert "No claim about Energy yet." in dict(assemble(project).pages)["topics/energy/index.md"]  # its page exists
 
 
 @pytest.mark.parametrize("spelling", ["Tom barrack", "Tom Barráck", "Tom  Barrack", "TomBarrack"])
@@ -144,7 +144,7 @@ def test_two_names_with_one_address_are_told_apart_and_a_warning_says_so(project
         f"warning: {OTHER}:{line}:1: claimants 'Tom-Barrack' and 'Tom Barrack' ({BARRACK}:{first}) would share the "
         "page claimants/tom-barrack/, so 'Tom-Barrack' is published at claimants/tom-barrack-2/: write them alike if "
         "they are one claimant"]
-    pages = assemble(project).pages
+    pages = dict(assemble(project).pages)
     assert "withdrawal-timeline" in pages["claimants/tom-barrack/index.md"]
     assert "idle-f35s" in pages["claimants/tom-barrack-2/index.md"]
 

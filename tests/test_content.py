@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from factcheck import pipeline
+from factcheck import pipeline, settings
 
 
 @pytest.fixture(scope="module")
 def assembly():
-    return pipeline.assemble(ROOT, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
+    return pipeline.assemble(settings.options(ROOT))
 
 
 def test_the_build_finds_no_problem_not_even_a_warning(assembly):

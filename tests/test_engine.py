@@ -8,14 +8,15 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from factcheck import engine, pipeline
+from factcheck import engine, pipeline, settings
 from test_golden import EPOCH, FIXTURE
 
 
 def test_running_mkdocs_leaves_no_state_behind(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     handlers = list(logging.getLogger("mkdocs").handlers)
-    outcome = pipeline.build(FIXTURE, tmp_path / "docs", ROOT / "mkdocs.yml", tmp_path / "site", tmp_path / "cache")
+    outcome = pipeline.build(settings.options(FIXTURE, out=tmp_path / "docs", with_site=True, site_dir=tmp_path / "site",
+                                              image_cache=tmp_path / "cache"))
     assert outcome.status == 0, outcome.problems
     assert (tmp_path / "site" / "sample-article" / "opening-year" / "index.html").is_file()
     assert logging.getLogger("mkdocs").handlers == handlers
@@ -25,8 +26,8 @@ def test_running_mkdocs_leaves_no_state_behind(tmp_path, monkeypatch):
 
 def test_a_pinned_epoch_is_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert pipeline.build(FIXTURE, tmp_path / "docs", ROOT / "mkdocs.yml", tmp_path / "site",
-                          tmp_path / "cache").status == 0
+    assert pipeline.build(settings.options(FIXTURE, out=tmp_path / "docs", with_site=True, site_dir=tmp_path / "site",
+                                           image_cache=tmp_path / "cache")).status == 0
     assert os.environ["SOURCE_DATE_EPOCH"] == EPOCH
 
 
@@ -42,9 +43,9 @@ def test_leftovers_of_dead_builds_are_swept_and_a_running_build_is_left_alone(tm
 
 def test_mkdocs_problems_come_back_as_problems(tmp_path):
     docs = tmp_path / "docs"
-    assert pipeline.build(FIXTURE, docs, ROOT / "mkdocs.yml", image_cache=tmp_path / "cache").status == 0
+    assert pipeline.build(settings.options(FIXTURE, out=docs, image_cache=tmp_path / "cache")).status == 0
     page = docs / "sample-article" / "index.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
-    problems = engine.build_site(ROOT / "mkdocs.yml", docs, tmp_path / "site", pipeline.today())
+    problems = engine.build_site(ROOT / "mkdocs.yml", docs, tmp_path / "site", settings.today())
     assert any(p.is_error and "no-such-page.md" in p.message for p in problems)
     assert not (tmp_path / "site").exists()

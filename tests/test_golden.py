@@ -15,7 +15,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from factcheck import pipeline
+from factcheck import pipeline, settings
 
 FIXTURE = ROOT / "tests" / "golden" / "publication"
 EXPECTED = ROOT / "tests" / "golden" / "expected"
@@ -26,7 +26,7 @@ def generate(out: Path, cache: Path) -> dict[str, bytes]:
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        outcome = pipeline.build(FIXTURE, out, ROOT / "mkdocs.yml", image_cache=cache)
+        outcome = pipeline.build(settings.options(FIXTURE, out=out, image_cache=cache))
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]

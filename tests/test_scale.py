@@ -23,7 +23,7 @@ from referencing import Registry, Resource
 
 import bench
 from conftest import ROOT, run_build
-from factcheck import listings, load, manifest, pipeline, validate
+from factcheck import listings, load, manifest, pipeline, settings, validate
 from factcheck.model import Problem
 
 # --- the benchmark, small: 10 and 40 articles of 4 claims -------------------------------------------------------
@@ -31,7 +31,7 @@ from factcheck.model import Problem
 
 @pytest.fixture(scope="module")
 def sizes(tmp_path_factory) -> list[bench.Size]:
-    return bench.benchmark(articles=10, claims=4, factor=4, work=tmp_path_factory.mktemp("bench"), log=lambda _: None)
+    return bench.benchmark([10, 40], claims=4, work=tmp_path_factory.mktemp("bench"), log=lambda _: None)
 
 
 def test_synthetic_publication_is_valid_and_sized_like_the_real_one(tmp_path):
@@ -62,7 +62,8 @@ def test_output_and_memory_grow_linearly(sizes):
 def test_report_lists_every_target(sizes):
     text, _ = bench.report(sizes)
     for words in ("build.py cold <= 20% of mkdocs", "nothing changed <= 25% of cold", "grows at most 4.40x",
-                  "rewrites only the pages that show it", "share images cold <= 100% of mkdocs",
+                  "rewrites only the pages that show it", "share images cold <= 50% of mkdocs",
+                  "peak memory <= 100% of mkdocs",
                   "rewording one claim redraws one share image", "listing pages hold at most 100 claims"):
         assert words in text
 
@@ -283,8 +284,8 @@ def test_quick_check_reports_exactly_what_jsonschema_reports(tmp_path):
 
 def test_at_2000_claims_listings_hold_at_most_100_claims_and_each_verdict_leads_to_all_its_claims(tmp_path):
     bench.generate(tmp_path, articles=100, claims=20)  # the benchmark's publication, with claimants and topics
-    assembly = pipeline.assemble(tmp_path, pipeline.read_site_settings(ROOT / "mkdocs.yml"))
-    publication, pages = assembly.publication, assembly.pages
+    assembly = pipeline.assemble(settings.options(tmp_path))
+    publication, pages = assembly.publication, dict(assembly.pages)
     assert publication is not None and len(publication.claims) == 2000
 
     def rows(name: str) -> list[str]:

@@ -268,10 +268,21 @@ def test_check_archive_report_and_site(server, tmp_path):
     assert any("The Annotated Check" in agent for agent in server.behaviour.user_agents)
 
 
-def test_cache_age_all_and_strict(server, tmp_path):
-    project = local_project(tmp_path, server, "cache", {"dead": server.url_for("/cache/gone404/0")})
+def test_cache_age_all_and_strict(server, tmp_path, monkeypatch):
+    dead = server.url_for("/cache/gone404/0?page=%2C")
+    project = local_project(tmp_path, server, "cache", {"dead": dead})
     first = run_sources(project)
     total = int(re.search(r"checking (\d+) of", first.stderr).group(1))
+    # Reported like every problem: file:line, and an escaped annotation under Actions ('%' written %25).
+    where = re.search(r"^warning: (claims/\S+\.yaml:\d+): dead source: (\S+) \(client error 404\)$", first.stderr, re.M)
+    assert where and where.group(2) == dead, first.stderr
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    annotated = run_sources(project, "--strict", check=False).stderr.splitlines()
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    file, line = where.group(1).rsplit(":", 1)
+    assert f"{where.group(1)}: dead source: {dead} (client error 404)" in annotated  # an error with --strict
+    assert (f"::error file={file},line={line}::dead source: {dead.replace('%', '%25')} (client error 404)"
+            in annotated)
     assert re.search(rf"checking 0 of {total} ", run_sources(project).stderr)
     assert re.search(rf"checking {total} of {total} ", run_sources(project, "--all").stderr)
     # an answer older than --max-age is checked again

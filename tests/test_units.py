@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 
 from factcheck import anchor, load, render
 from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span
@@ -152,3 +153,11 @@ def test_csv_cells_that_spreadsheets_would_run_are_quoted():
     from factcheck.exports import _cell
     assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "-3%", "@x", "plain", 5)] == [
         "'=HYPERLINK(1)", "'+1", "'-3%", "'@x", "plain", 5]
+
+
+def test_an_unknown_verdict_key_fails_loudly():
+    scale = Scale((Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1),))
+    assert scale["false"].label == "False" and "false" in scale and "nope" not in scale
+    with pytest.raises(KeyError, match=r"'nope' is not in the rating scale \(false\)"):
+        scale["nope"]
+
