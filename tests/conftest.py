@@ -81,9 +81,11 @@ def long_listing(tmp_path_factory) -> Path:
 
 
 def build_long_listing(root: Path, engine: str) -> Path:
+    """Built for the deployed addresses, as the real site is: with mkdocs.yml's placeholders, the repository's links
+    (example.org/newsroom/…) would be on the site's host (example.org/factcheck/) but outside the site."""
     site = root.parent / f"site-{engine}"
     run_build(ROOT, "--root", str(root), "--out", str(root.parent / f"generated-{engine}"), "--site", "--site-dir",
-              str(site), "--engine", engine)
+              str(site), "--engine", engine, env=DEPLOYED)
     return site
 
 

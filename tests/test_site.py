@@ -9,7 +9,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, run_build
+from conftest import ROOT, SITE_URL, run_build
 
 SLUG = "turkey-s400-f35"
 
@@ -273,6 +273,5 @@ def test_a_long_listing_is_paginated(long_listing_site):
     for kind in ("claimants", "topics", "verdicts"):
         for listing in (long_listing_site / kind).rglob("index.html"):
             assert len(soup(listing).select(".fc-listing li")) <= 100, listing
-    from site_server import site_url
-    result = crawl(long_listing_site, site_url())
+    result = crawl(long_listing_site, SITE_URL)
     assert not result.problems, result.problems[:10]
