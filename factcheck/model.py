@@ -131,8 +131,15 @@ class Topics:
 
     topics: tuple[Topic, ...] = ()
 
+    @cached_property
+    def _by_key(self) -> dict[str, Topic]:
+        return {t.key: t for t in self.topics}
+
     def __getitem__(self, key: str) -> Topic:
-        return next(t for t in self.topics if t.key == key)
+        try:
+            return self._by_key[key]
+        except KeyError:  # validation never asks for one (the schema lists the keys): a caller's mistake, said plainly
+            raise KeyError(f"'{key}' is not a topic of the vocabulary ({', '.join(self._by_key)})") from None
 
     @property
     def keys(self) -> tuple[str, ...]:

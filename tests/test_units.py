@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import anchor, load, render
-from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span
+from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span, Topic, Topics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,4 +160,11 @@ def test_an_unknown_verdict_key_fails_loudly():
     assert scale["false"].label == "False" and "false" in scale and "nope" not in scale
     with pytest.raises(KeyError, match=r"'nope' is not in the rating scale \(false\)"):
         scale["nope"]
+
+
+def test_an_unknown_topic_key_fails_loudly():
+    topics = Topics((Topic("s-400", "S-400", "d"), Topic("nato", "NATO", "d")))
+    assert topics["nato"].label == "NATO" and topics.keys == ("s-400", "nato")
+    with pytest.raises(KeyError, match=r"'nope' is not a topic of the vocabulary \(s-400, nato\)"):
+        topics["nope"]
 
