@@ -111,6 +111,43 @@ def test_unclassified_sentences_warn_at_their_line():
     assert rules.sentences_classified(ARTICLE, everything) == []
 
 
+PARTLY = ("Officials praised the plan, a stance that critics in three capitals have since contrasted with its rivals. "
+          "Meanwhile, reports indicate that the talks went well.")
+PARTLY_ARTICLE = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=(PARTLY,), paragraph_lines=(12,))
+
+
+def marked(*quotes):
+    claims = [Claim(id=f"c{i}", article="a", path=Path(f"claims/a/c{i}.yaml"), quote=q, claim="c", rating=TRUE,
+                    summary="s", checked=dt.date(2026, 1, 1)) for i, q in enumerate(quotes)]
+    spans, problems = anchor.anchor_claims([PARTLY_ARTICLE], claims)
+    assert not problems
+    return [(spans[("a", c.id)], c) for c in claims]
+
+
+def test_an_unmarked_clause_in_a_partly_marked_sentence_warns_at_its_line():
+    (problem,) = rules.unmarked_stretches(PARTLY_ARTICLE, marked("Officials praised the plan", "the talks went well"))
+    assert (problem.severity, problem.line) == ("warning", 12)
+    assert problem.message == ('13 unmarked words in a partly marked sentence (mark them as a claim, opinion or '
+                               'context): "a stance that critics in three capitals have since contrasted with its '
+                               'rivals."')
+    # the first sentence marked whole and the second not at all: nothing here (the second is sentences_classified's)
+    assert rules.unmarked_stretches(PARTLY_ARTICLE, marked("Officials praised the plan, a stance that critics in three "
+                                                           "capitals have since contrasted with its rivals.")) == []
+
+
+def test_connecting_words_between_marked_passages_stay_quiet():
+    whole_first = PARTLY.split(" Meanwhile")[0]
+    assert rules.unmarked_stretches(PARTLY_ARTICLE, marked(whole_first, "the talks went well")) == []
+    # the threshold: nine unmarked words after a marked one stay quiet, ten are reported
+    nine = "one two three four five six seven eight nine"
+    article = Article(slug="a", path=Path("content/a.md"), title="T",
+                      paragraphs=(f"Marked {nine}.", f"Marked {nine} ten."), paragraph_lines=(1, 3))
+    claim = Claim(id="c", article="a", path=Path("claims/a/c.yaml"), quote="Marked", claim="c", rating=TRUE,
+                  summary="s", checked=dt.date(2026, 1, 1))
+    placed_twice = [(span, claim) for span in anchor.find("Marked", article.paragraphs)]
+    assert [(p.line, p.message[:2]) for p in rules.unmarked_stretches(article, placed_twice)] == [(3, "10")]
+
+
 def test_research_present_warns_for_a_draft():
     draft = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=PARAS, paragraph_lines=LINES)
     (problem,) = rules.research_present(draft, [])
