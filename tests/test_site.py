@@ -169,6 +169,6 @@ def test_the_article_page_says_where_else_the_text_appeared_and_how_far_we_searc
     listed = [a["href"] for a in page.select(".fc-appearances a")]
     assert listed == [a["url"] for a in front_matter["appearances"]] and listed
     searched = page.select_one(".fc-next__searched").get_text(" ", strip=True)
-    assert "We searched news coverage" in searched and "we found no reports after that" in searched
+    assert "We searched news coverage" in searched and "we found no dated report after that" in searched
     latest = max(str(d["date"]) for d in front_matter["next"])
     assert page.select_one(".fc-next__searched time:nth-of-type(2)")["datetime"] == latest
