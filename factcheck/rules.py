@@ -8,7 +8,8 @@ build, and the warning tells its editor what is left.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from . import anchor, language
 from .load import Document
@@ -72,8 +73,24 @@ def excerpt_language(source: Source) -> list[Finding]:
     return []
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only, lower case, accents dropped (ş→s, İ and ı→i): a headline as an address spells it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold().replace("ı", "i")) if c.isalnum())
+
+
+def title_in_address(source: Source) -> list[Finding]:
+    """A headline read from the page's address says only what the address says: its words, in its order."""
+    if source.title_from != "address":
+        return []
+    title = _letters(source.title or "")
+    if not title or title not in _letters(unquote(urlsplit(source.url).path)):
+        return [("title_from is 'address', but the title is not the address's words: write the slug's words as a "
+                 "headline (capitals, accents and punctuation may be restored; no word added)", ("title",))]
+    return []
+
+
 CLAIM_RULES = (independent_publishers, excerpt_present)
-SOURCE_RULES = (excerpt_length, translation_present, excerpt_language)
+SOURCE_RULES = (excerpt_length, translation_present, excerpt_language, title_in_address)
 
 
 def _source_problems(sources, at: tuple, document: Document) -> list[Problem]:

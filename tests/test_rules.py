@@ -79,6 +79,25 @@ def test_excerpt_language_catches_a_plain_mismatch_only():
     assert "looks like 'en'" in messages(rules.excerpt_language(Source(url="u", excerpt=english, lang="ru")))[0]
 
 
+SLUG_URL = "https://www.sabah.com.tr/dunya/2019/11/24/akardan-f-35-resti-baska-arayisa-gireriz"
+
+
+def test_a_title_read_from_the_address_has_only_the_address_words():
+    from_address = {"url": SLUG_URL, "title_from": "address"}
+    # capitals, Turkish letters, apostrophes and a colon restored; a percent-encoded slug read as its letters
+    assert rules.title_in_address(Source(title="Akar'dan F-35 resti: Başka arayışa gireriz", **from_address)) == []
+    assert rules.title_in_address(Source(url="https://a.example/t%C3%BCrkiye-edges-closer-to-eurofighter",
+                                         title="Türkiye edges closer to Eurofighter", title_from="address")) == []
+    for wrong in ("Akar'dan sert F-35 resti: Başka arayışa gireriz",  # a word added
+                  "Başka arayışa gireriz: Akar'dan F-35 resti",  # reordered
+                  "…"):  # nothing to compare
+        assert messages(rules.title_in_address(Source(title=wrong, **from_address))) == [
+            "title_from is 'address', but the title is not the address's words: write the slug's words as a "
+            "headline (capitals, accents and punctuation may be restored; no word added)"], wrong
+    # a headline shown on the page is the editor's to copy, and is not compared with the address
+    assert rules.title_in_address(Source(url=SLUG_URL, title="Akar'dan sert F-35 resti")) == []
+
+
 def test_claim_problems_are_located_in_the_file():
     problems = rules.claim_problems(claim(FALSE, source("https://a.example/", TURKISH)), DOCUMENT)
     assert [str(p) for p in problems] == [
