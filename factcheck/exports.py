@@ -40,7 +40,8 @@ def claim_review(site, scale: Scale, article: Article, claim: Claim) -> dict | N
             item["author"]["url"] = claimant.url
     if article.published:
         item["datePublished"] = article.published.isoformat()
-    appearances = [url for url in (article.url, *(a.url for a in article.appearances)) if url]
+    # each place once: the appearances list may name the article's own address too (with a note on the copy)
+    appearances = list(dict.fromkeys(url for url in (article.url, *(a.url for a in article.appearances)) if url))
     if appearances:
         item["appearance"] = [{"@type": "CreativeWork", "url": url} for url in appearances]
     return {

@@ -164,6 +164,8 @@ class Claimant:
 class Source:
     url: str
     title: str | None = None
+    # "address": the stored page shows no headline, so `title` is the headline its web address carries as a slug
+    title_from: str | None = None
     publisher: str | None = None
     published: dt.date | None = None
     accessed: dt.date | None = None

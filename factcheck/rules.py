@@ -10,8 +10,9 @@ build, and the warning tells its editor what is left.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import anchor, language, listings
 from .model import Article, Claim, Claimant, Problem, Source, Span, Topics
@@ -74,8 +75,24 @@ def excerpt_language(source: Source) -> list[Finding]:
     return []
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only, lower case, accents dropped (ş→s, İ and ı→i): a headline as an address spells it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold().replace("ı", "i")) if c.isalnum())
+
+
+def title_in_address(source: Source) -> list[Finding]:
+    """A headline read from the page's address says only what the address says: its words, in its order."""
+    if source.title_from != "address":
+        return []
+    title = _letters(source.title or "")
+    if not title or title not in _letters(unquote(urlsplit(source.url).path)):
+        return [("title_from is 'address', but the title is not the address's words: write the slug's words as a "
+                 "headline (capitals, accents and punctuation may be restored; no word added)", ("title",))]
+    return []
+
+
 CLAIM_RULES = (independent_publishers, excerpt_present)
-SOURCE_RULES = (excerpt_length, translation_present, excerpt_language)
+SOURCE_RULES = (excerpt_length, translation_present, excerpt_language, title_in_address)
 
 
 def claim_findings(claim: Claim) -> list[Finding]:
@@ -96,6 +113,35 @@ def sentences_classified(article: Article, placed: list[tuple[Span, Claim]]) -> 
             for index, sentence in coverage.unaccounted]
 
 
+# Measured on the real article (content/turkey-s400-f35.md): the longest unmarked lead-in that only joins marked
+# text is 9 words ("Turkey’s diplomatic maneuvering has taken a new turn as"; "Meanwhile, reports indicate that"
+# is 4), the shortest unmarked clause asserting something of its own is 16. Ten words is the most sensitive quiet
+# threshold.
+MIN_ASSERTION_WORDS = 10
+
+
+def unmarked_stretches(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:
+    """In a partly marked sentence, an unmarked stretch long enough to carry an assertion of its own reads as accepted
+    by us: it is reported like an unreviewed sentence. Connecting words between marked passages stay quiet."""
+    problems = []
+    for index, paragraph in enumerate(article.paragraphs):
+        marks = sorted((span.start, span.end) for span, _ in placed if span.paragraph == index)
+        for start, end in anchor.sentences(paragraph):
+            inside = [(max(a, start), min(b, end)) for a, b in marks if a < end and b > start]
+            if not inside:
+                continue  # a wholly unmarked sentence is sentences_classified's warning
+            edges = [start, *(edge for mark in inside for edge in mark), end]
+            for stretch in (paragraph[a:b] for a, b in zip(edges[::2], edges[1::2])):
+                words = [w for w in stretch.split() if any(c.isalnum() for c in w)]
+                if len(words) >= MIN_ASSERTION_WORDS:
+                    text = " ".join(stretch.split()).strip(" ,;:")
+                    problems.append(Problem(
+                        article.path, f"{len(words)} unmarked words in a partly marked sentence (mark them as a claim, "
+                        f"opinion or context): \"{text[:80]}{'…' if len(text) > 80 else ''}\"",
+                        article.paragraph_lines[index], severity="warning"))
+    return problems
+
+
 def research_present(article: Article, placed) -> list[Problem]:
     """A published fact-check says where the article appeared, what we concluded and what happened next."""
     missing = [name for name, present in (("url", article.url), ("assessment", article.assessment),
@@ -105,7 +151,7 @@ def research_present(article: Article, placed) -> list[Problem]:
             ] if missing else []
 
 
-ARTICLE_RULES = (sentences_classified, research_present)
+ARTICLE_RULES = (sentences_classified, unmarked_stretches, research_present)
 
 
 def article_problems(article: Article, placed: list[tuple[Span, Claim]]) -> list[Problem]:

@@ -240,7 +240,8 @@ class _Checker:
                 self.problems.append(document.problem(f"source url {item['url']} is listed twice", (*here, "url")))
             seen.add(item["url"])
             result.append(Source(
-                url=item["url"], title=item.get("title"), publisher=item.get("publisher"),
+                url=item["url"], title=item.get("title"), title_from=item.get("title_from"),
+                publisher=item.get("publisher"),
                 published=self.date(document, (*here, "published"), item.get("published")),
                 accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
                 excerpt=item.get("excerpt"), lang=item.get("lang", "en"), translation=item.get("translation"),

