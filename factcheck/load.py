@@ -10,6 +10,7 @@ raises out of this module.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -315,10 +316,32 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
         elif isinstance(value, str):
             for character in {c for c in characters.FORBIDDEN.findall(value) if c not in text}:
                 field = ".".join(map(str, at))
-                problems.append(document.problem(
-                    f"{field}: {characters.describe(character)} (written as an escape): {characters.why(character)}",
-                    at))
+                message = f"{field}: {characters.describe(character)} (written as an escape): {characters.why(character)}"
+                line, column = document.where(at) or (1, 1)
+                line, column = _escape_position(text, line, character) or (line, column)
+                problems.append(Problem(document.path, message, line, column))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
+
+
+# YAML's escapes in double-quoted text; "\\" is matched too, so an escaped backslash hides what follows it.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f", "N": "\x85",
+                  "L": "\u2028", "P": "\u2029"}
+
+
+def _escape_position(text: str, line: int, character: str) -> Location | None:
+    """The line and column of the first escape at or after `line` that writes `character`."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    for found in _ESCAPE.finditer(text, start):
+        code = found.group()[1:]
+        written = chr(int(code[1:], 16)) if len(code) > 1 else _NAMED_ESCAPES.get(code)
+        if written == character:
+            return text.count("\n", 0, found.start()) + 1, found.start() - text.rfind("\n", 0, found.start())
+    return None
 
 
 def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources:

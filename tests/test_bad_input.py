@@ -102,10 +102,24 @@ CASES = {
                     r"ambassador-name\.yaml:\d+:\d+: checked: 2999-01-01 is in the future"),
     "impossible date": (lambda: replace_line(CLAIM, "checked", "checked: 2026-02-30"),
                         r"ambassador-name\.yaml:\d+:\d+: checked: '2026-02-30' is not a real date"),
+    # Escapes are reported at the escape itself: line and column.
     "control character": (lambda: replace_line(CLAIM, "claim", 'claim: "Tom\\u0001Brady"'),
-                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: U\+0001 .*control characters are not allowed"),
+                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:12: claim: U\+0001 .*control characters are not allowed"),
     "surrogate escape": (lambda: replace_line(CLAIM, "quote", 'quote: "Tom Brady \\ud83d\\ude00"'),  # as JSON writes 😀
-                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: U\+D83D .*control characters are not allowed"),
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:19: quote: U\+D83D .*control characters are not allowed"),
+    # Code points XML 1.0 (the Atom feeds) or YAML (the pages' front matter, which MkDocs drops when it cannot parse
+    # it) cannot carry, written literally or as any of YAML's escapes.
+    "escaped U+FFFE": (lambda: replace_line(CLAIM, "claim", 'claim: "Tom Brady\\uFFFE"'),
+                       rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:18: claim: U\+FFFE \(written as an escape\): "
+                       r"noncharacters are not allowed"),
+    "escaped U+FFFF": (lambda: replace_line(CLAIM, "claim", 'claim: "Tom \\xff\\uffff"'),
+                       rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:17: claim: U\+FFFF .*noncharacters"),
+    "escaped astral noncharacter": (lambda: replace_line(CLAIM, "claim", 'claim: "x\\U0010FFFF"'),
+                                    rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:10: claim: U\+10FFFF .*noncharacters"),
+    "named escape of a control character": (lambda: replace_line(CLAIM, "claim", 'claim: "an \\\\e and \\e"'),
+                                            rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:20: claim: U\+001B .*control"),
+    "literal noncharacter": (lambda: after("summary", "A\ufdd0 "),
+                             rf"ambassador-name\.yaml:{line_of(CLAIM, 'summary')}:11: U\+FDD0: noncharacters are not allowed"),
 }
 
 
@@ -143,7 +157,7 @@ HOSTILE = {
     "zero-width space": (lambda: after("quote", "\u200b"),
                          rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:8: U\+200B \(ZERO WIDTH SPACE\): invisible"),
     "escaped override": (lambda: replace_line(CLAIM, "claim", 'claim: "Ankara \\u202Edias ti"'),
-                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:1: claim: U\+202E .*written as an escape"),
+                         rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:16: claim: U\+202E .*written as an escape"),
     "tag character": (lambda: after("claim", "\U000e0041"), rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:8: U\+E0041"),
     "space in url": (lambda: original(CLAIM).replace("- url: https://", "- url: https://evil.example/ https://", 1),
                      r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* contains white space"),
@@ -406,3 +420,12 @@ def test_random_yaml_gives_a_result_or_clean_errors(scratch, value):
 @given(data=st.binary(max_size=200) | st.text(alphabet=":-[]{}!&*|>'\"#%@` \n\tab1", max_size=60).map(str.encode))
 def test_random_bytes_give_a_result_or_clean_errors(scratch, data):
     assemble_with(scratch, data)
+
+
+def test_a_noncharacter_escaped_in_front_matter_is_refused_at_its_column(project):
+    article = f"content/{SLUG}.md"
+    text = original(article)
+    line = next(i for i, l in enumerate(text.split("\n"), 1) if l.startswith("title:"))
+    edit(project, article, re.sub(r"^title: .*$", 'title: "S-400s \\\\uFFFF"', text, count=1, flags=re.M))
+    assert re.search(rf"^content/{SLUG}\.md:{line}:16: title: U\+FFFF \(written as an escape\): noncharacters",
+                     build_fails(project), re.M)
