@@ -209,7 +209,13 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
                                mark.line + 1 + walk.line_offset, mark.column + 1))
     kind = type(node)
     if kind is yaml.ScalarNode and node.tag in _SCALARS:
-        return node.value if node.tag == _STR else walk.loader.construct_object(node)
+        if node.tag == _STR:
+            return node.value
+        try:
+            return walk.loader.construct_object(node)
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            raise _Refused(Problem(walk.path, f"the number {characters.snippet(node.value, 20)} is too long",
+                                   node.start_mark.line + 1 + walk.line_offset, node.start_mark.column + 1)) from None
     if kind is yaml.MappingNode and node.tag == _MAP:
         result = {}
         for key, value in node.value:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report
     from jsonschema import Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-CLAIM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CLAIM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would accept a name ending in a line break
 # Messages for the schema's patterns, keyed by the pattern's description in the schema.
 PATTERN_MESSAGES = {
     "YYYY-MM-DD": "is not a date written YYYY-MM-DD",
@@ -75,9 +75,10 @@ class _Validator:
 
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
-    problems = []
+    problems, refused = [], set()
     for error in sorted(validator.iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
+        refused.add(at)
         field = ".".join(str(p) for p in at)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
@@ -100,7 +101,23 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
         else:  # jsonschema's own words may quote the whole value: never more than a snippet of it
             message = f"{field}: {characters.snippet(error.message, 200)}"
         problems.append(document.problem(message, at))
+    # JSON Schema's "integer" accepts 1.0, which later stages would use as a count or an index: no field takes a
+    # decimal, so a whole number written as one is refused here (where the schema found nothing else wrong).
+    problems += [document.problem(f"{'.'.join(map(str, at))}: {value!r} is not a whole number; write {int(value)}", at)
+                 for at, value in _floats(document.data) if value.is_integer() and at not in refused]
     return problems
+
+
+def _floats(data, at: tuple = ()):
+    """(path, value) of every decimal number in a document."""
+    if isinstance(data, float):
+        yield at, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _floats(value, (*at, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _floats(value, (*at, index))
 
 
 def _shown(value: object) -> str:

@@ -120,6 +120,20 @@ CASES = {
                                             rf"ambassador-name\.yaml:{line_of(CLAIM, 'claim')}:20: claim: U\+001B .*control"),
     "literal noncharacter": (lambda: after("summary", "A\ufdd0 "),
                              rf"ambassador-name\.yaml:{line_of(CLAIM, 'summary')}:11: U\+FDD0: noncharacters are not allowed"),
+    # Values the schema's types let through that later stages could not use.
+    "decimal where a whole number belongs": (lambda: original(CLAIM) + "occurrence: 1.0\n",
+                                             rf"ambassador-name\.yaml:{len(original(CLAIM).splitlines()) + 1}:1: "
+                                             r"occurrence: 1\.0 is not a whole number; write 1"),
+    "number too long for Python": (lambda: original(CLAIM) + "occurrence: " + "9" * 5000 + "\n",
+                                   rf"ambassador-name\.yaml:{len(original(CLAIM).splitlines()) + 1}:13: the number "
+                                   r"9{20}… is too long"),
+    "date in other digits": (lambda: replace_line(CLAIM, "checked", "checked: \u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661"),
+                             rf"ambassador-name\.yaml:{line_of(CLAIM, 'checked')}:1: checked: .* is not a date written YYYY-MM-DD"),
+    "line break after a date": (lambda: replace_line(CLAIM, "checked", 'checked: "2026-01-01\\n"'),
+                                rf"ambassador-name\.yaml:{line_of(CLAIM, 'checked')}:1: checked: .* is not a date written"),
+    "line break after a language tag": (lambda: re.sub(r"^(\s+)title: ", lambda m: f'{m.group(1)}lang: "en\\n"\n{m.group(1)}title: ',
+                                                       original(CLAIM), count=1, flags=re.M),
+                                        r"ambassador-name\.yaml:\d+:\d+: sources\.0\.lang: .*does not match"),
 }
 
 
@@ -429,3 +443,16 @@ def test_a_noncharacter_escaped_in_front_matter_is_refused_at_its_column(project
     edit(project, article, re.sub(r"^title: .*$", 'title: "S-400s \\\\uFFFF"', text, count=1, flags=re.M))
     assert re.search(rf"^content/{SLUG}\.md:{line}:16: title: U\+FFFF \(written as an escape\): noncharacters",
                      build_fails(project), re.M)
+
+
+def test_decimal_numbers_in_the_rating_scale_are_refused(project):
+    scale = original("claims/ratings.yaml")
+    edit(project, "claims/ratings.yaml", scale.replace("publishers: 2", "publishers: 2.0", 1))
+    line = next(i for i, l in enumerate(scale.splitlines(), 1) if "publishers: 2" in l)
+    assert re.search(rf"^claims/ratings\.yaml:{line}:\d+: ratings\.\d+\.publishers: 2\.0 is not a whole number",
+                     build_fails(project), re.M)
+
+
+def test_a_claim_file_name_ending_in_a_line_break_is_refused(project):
+    edit(project, f"claims/{SLUG}/name\n.yaml", original(CLAIM).replace("quote:", "occurrence: 2\nquote:"))
+    assert "name\\n.yaml: claim file names are lowercase letters, digits and hyphens" in build_fails(project)
