@@ -239,6 +239,12 @@ def load_yaml(path: Path) -> Document | Problem:
     return text if isinstance(text, Problem) else parse_yaml(path, text)
 
 
+def front_matter_end(lines: list[str]) -> int | None:
+    """The index of the line closing the front matter that `lines[0]` opens: '---' alone from column 1 (an indented
+    '---' is text of a block scalar, and must not cut the front matter short)."""
+    return next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == "---"), None)
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     document: Document
@@ -249,9 +255,9 @@ class FrontMatter:
 def split_front_matter(path: Path, text: str) -> FrontMatter | Problem:
     """Split a Markdown file into its YAML front matter and body."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if not lines or lines[0].rstrip() != "---":
         return Problem(path, "missing front matter: the file must start with a '---' line", 1)
-    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    end = front_matter_end(lines)
     if end is None:
         return Problem(path, "front matter is not closed by a '---' line", 1)
     document = parse_yaml(path, "\n".join(lines[1:end]), line_offset=1)
@@ -278,19 +284,42 @@ SCALE_FILE = "ratings.yaml"
 _path = lru_cache(maxsize=1 << 17)(Path)  # the same few thousand paths on every preview refresh: parse each once
 
 
-def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
-    """A folder's entries, sorted, without following links: a link is reported, not read."""
+# Editors' lock, swap and backup files (.#claim.yaml, a dangling link emacs makes; #claim.yaml#; claim.yaml~;
+# .claim.yaml.swp): never opened, and reported as warnings, so saving in an editor never blocks the preview.
+_EDITOR_FILE = re.compile(r"^\.#|^#.*#$|~$|\.sw[a-p]$")
+
+
+def _entries(folder: Path, problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """A folder's entries, sorted, as (path, is a folder), without following links: a link is reported, not read,
+    and editors' lock and backup files are left out with a warning."""
     try:
-        with os.scandir(folder) as found:  # the entry knows whether it is a link: no lstat per file
-            entries = [(_path(e.path), e.is_symlink()) for e in sorted(found, key=lambda e: e.name)]
+        with os.scandir(folder) as found:  # the entry knows whether it is a link or a folder: no lstat per file
+            entries = [(_path(e.path), e.is_symlink(), e.is_dir(follow_symlinks=False))
+                       for e in sorted(found, key=lambda e: e.name)]
     except OSError as error:
         problems.append(Problem(folder, f"cannot read the folder: {error.strerror}"))
         return []
-    for path, link in entries:
-        if link:
+    kept = []
+    for path, link, is_folder in entries:
+        if _EDITOR_FILE.search(path.name):
+            problems.append(Problem(path, "ignored: an editor's lock, swap or backup file", severity="warning"))
+        elif link:
             problems.append(Problem(path, "is a symbolic link: the build reads only regular files (a link can "
                                           "point outside the repository)"))
-    return [p for p, link in entries if not link]
+        else:
+            kept.append((path, is_folder))
+    return kept
+
+
+_LOOKALIKE = (".md", ".markdown", ".mdown", ".mkd", ".yaml", ".yml")  # any case: meant as an article or a claim
+
+
+def _not_read(path: Path, expected: str) -> Problem:
+    """A file the build does not read: an error, so nothing is silently left out, but a hidden file (.gitkeep,
+    .DS_Store) that does not look like an article or a claim is only a warning."""
+    if path.name.startswith(".") and not path.name.lower().endswith(_LOOKALIKE):
+        return Problem(path, "ignored: a hidden file", severity="warning")
+    return Problem(path, f"is not read: {expected}")
 
 
 def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
@@ -367,21 +396,34 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
         return parsed
 
     scale = attempt(claims_dir / SCALE_FILE, parse_yaml)
-    articles = []
-    article_paths = [p for p in _entries(content_dir, problems) if p.suffix == ".md"] if content_dir.is_dir() else []
-    for path in article_paths:
-        front_matter = attempt(path, split_front_matter)
-        if front_matter:
-            articles.append((path.stem, front_matter))
-    claims = []
-    claim_dirs = tuple(p for p in _entries(claims_dir, problems) if p.is_dir()) if claims_dir.is_dir() else ()
-    for folder in claim_dirs:
-        for path in _entries(folder, problems):
-            if path.suffix == ".yml":
-                problems.append(Problem(path, "claim files end in .yaml, not .yml"))
-            elif path.suffix == ".yaml":
-                document = attempt(path, parse_yaml)
-                if document:
+    articles, article_paths = [], []
+    for path, is_folder in _entries(content_dir, problems) if content_dir.is_dir() else ():
+        if is_folder:
+            problems.append(Problem(path, "is not read: content/ holds articles only (content/<slug>.md), no folders"))
+        elif path.suffix == ".md" and path.stem:
+            article_paths.append(path)
+            if front_matter := attempt(path, split_front_matter):
+                articles.append((path.stem, front_matter))
+        else:
+            problems.append(_not_read(path, "articles are content/<slug>.md (.md in lowercase)"))
+    claims, claim_dirs = [], []
+    for folder, is_folder in _entries(claims_dir, problems) if claims_dir.is_dir() else ():
+        if not is_folder:
+            if folder.name != SCALE_FILE:
+                problems.append(_not_read(folder, "a claim belongs in its article's folder: "
+                                                  "claims/<article-slug>/<claim-id>.yaml"))
+            continue
+        claim_dirs.append(folder)
+        for path, nested in _entries(folder, problems):
+            if nested:
+                problems.append(Problem(path, "is not read: claims are claims/<article-slug>/<claim-id>.yaml, "
+                                              "never in a subfolder"))
+            elif path.suffix == ".yaml" and path.stem:
+                if document := attempt(path, parse_yaml):
                     claims.append((folder.name, path.stem, document))
-    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,
+            elif path.suffix == ".yml":
+                problems.append(Problem(path, "claim files end in .yaml, not .yml"))
+            else:
+                problems.append(_not_read(path, "claim files are <claim-id>.yaml (.yaml in lowercase)"))
+    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), tuple(claim_dirs),
                    frozenset(p.stem for p in article_paths))

@@ -122,7 +122,7 @@ def added_since(root: Path, ref: str, cited: list[Cited]) -> list[Cited]:
             continue
         if item.suffix == ".md":
             lines = text.split("\n")
-            end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))
+            end = load.front_matter_end(lines) or len(lines)
             text = "\n".join(lines[1:end])
         document = load.parse_yaml(item, text)
         found = [] if isinstance(document, Problem) else cited_in(document)[0]

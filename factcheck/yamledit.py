@@ -169,9 +169,9 @@ def edit_file(path: Path, edits: list[Edit]) -> bool:
     text = raw.decode("utf-8-sig")
     if path.suffix == ".md":
         lines = text.split("\n")
-        if not lines or lines[0].strip() != "---":
+        if not lines or lines[0].rstrip() != "---":
             raise EditError("no front matter")
-        end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+        end = load.front_matter_end(lines)
         if end is None:
             raise EditError("front matter is not closed")
         start = len(lines[0]) + 1

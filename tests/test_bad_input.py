@@ -456,3 +456,44 @@ def test_decimal_numbers_in_the_rating_scale_are_refused(project):
 def test_a_claim_file_name_ending_in_a_line_break_is_refused(project):
     edit(project, f"claims/{SLUG}/name\n.yaml", original(CLAIM).replace("quote:", "occurrence: 2\nquote:"))
     assert "name\\n.yaml: claim file names are lowercase letters, digits and hyphens" in build_fails(project)
+
+
+SKIPPED = {  # files the build would otherwise leave out without a word
+    f"content/{SLUG}-copy.MD": "is not read: articles are content/<slug>.md",
+    "content/draft.markdown": "is not read: articles are content/<slug>.md",
+    "content/.md": "is not read: articles are content/<slug>.md",
+    "content/notes.txt": "is not read: articles are content/<slug>.md",
+    "content/sub/article.md": "content/sub: is not read: content/ holds articles only",
+    f"claims/{SLUG}/upper.YAML": "is not read: claim files are <claim-id>.yaml",
+    f"claims/{SLUG}/.yaml": "is not read: claim files are <claim-id>.yaml",
+    f"claims/{SLUG}/nested/deeper.yaml": f"claims/{SLUG}/nested: is not read: claims are claims/<article-slug>/<claim-id>.yaml, never in a subfolder",
+    "claims/loose-claim.yaml": "is not read: a claim belongs in its article's folder",
+    f"claims/{SLUG}/old.yml": "claim files end in .yaml, not .yml",
+}
+
+
+@pytest.mark.parametrize("relative", SKIPPED)
+def test_a_file_the_build_would_skip_is_reported(project, relative):
+    edit(project, relative, original(CLAIM))
+    stderr = build_fails(project)
+    shown = relative if relative.count("/") < 3 and "/sub/" not in relative else ""
+    assert re.search(rf"^{re.escape(shown)}.*{re.escape(SKIPPED[relative])}", stderr, re.M), stderr
+
+
+def test_hidden_and_editor_files_are_ignored_with_a_warning(project, tmp_path):
+    (project / "claims" / SLUG / f".#ambassador-name.yaml").symlink_to("root@host.1234:1700000000")  # emacs' lock
+    edit(project, f"claims/{SLUG}/ambassador-name.yaml~", "backup")
+    edit(project, f"claims/{SLUG}/.gitkeep", "")
+    result = run_build(project)
+    for name in (".#ambassador-name.yaml", "ambassador-name.yaml~"):
+        assert f"warning: claims/{SLUG}/{name}: ignored: an editor's lock, swap or backup file" in result.stderr
+    assert f"warning: claims/{SLUG}/.gitkeep: ignored: a hidden file" in result.stderr
+
+
+def test_an_indented_delimiter_does_not_cut_the_front_matter(project):
+    article = f"content/{SLUG}.md"
+    text = original(article).replace("\nassessment: ", "\nassessment: |-\n  Above.\n  ---\n  Below the indented line.\n  ", 1)
+    edit(project, article, text)
+    run_build(project)
+    page = (project / "generated" / SLUG / "index.md").read_text(encoding="utf-8")
+    assert "Below the indented line." in page
