@@ -173,7 +173,25 @@ def _markdown_problems(document: Document, kind: str) -> list[Problem]:
         for at, value in values:
             if isinstance(value, str) and (wrong := markdown_problem(value)):
                 problems.append(document.problem(f"{'.'.join(map(str, at))}: {wrong}", at))
+            elif isinstance(value, str) and ("[" in value or "<" in value):  # no link without either
+                problems += [document.problem(f"{'.'.join(map(str, at))}: the link {_shown(link)} {wrong}", at)
+                             for link in _markdown_links(value) if (wrong := link_problem(link))]
     return problems
+
+
+def _markdown_links(text: str) -> list[str]:
+    from .render import markdown_links  # the page's own converter (render imports the templates' machinery)
+    return markdown_links(text)
+
+
+def link_problem(link: str) -> str | None:
+    """What is wrong with a link in editors' Markdown: the rules of `url` fields, or an in-page #anchor."""
+    if link.startswith("#"):
+        return None
+    if not link.lower().startswith(("http://", "https://")):
+        return ("is not an http(s) URL with a host (a link in Markdown is https://... or an in-page #anchor; "
+                "'//host' and relative addresses are not)")
+    return url_problem(link)
 
 
 class _Checker:

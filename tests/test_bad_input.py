@@ -134,6 +134,23 @@ CASES = {
     "line break after a language tag": (lambda: re.sub(r"^(\s+)title: ", lambda m: f'{m.group(1)}lang: "en\\n"\n{m.group(1)}title: ',
                                                        original(CLAIM), count=1, flags=re.M),
                                         r"ambassador-name\.yaml:\d+:\d+: sources\.0\.lang: .*does not match"),
+    # Links in Markdown fields follow the rules of url fields: inline, reference-style, autolinks and images.
+    "markdown link with user information": (
+        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  [Reuters](https://reuters.com@evil.example/)\n", 1),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link 'https://reuters\.com@evil\.example/' "
+        r"has user information before the host"),
+    "markdown image with a protocol-relative address": (
+        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  ![chart](//evil.example/p.png)\n", 1),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link '//evil\.example/p\.png' is not an http\(s\) URL"),
+    "markdown reference-style javascript link": (
+        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  See [the report][r].\n\n  [r]: javascript:alert(1)\n\n", 1),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link 'javascript:alert\(1\)' is not an http\(s\) URL"),
+    "markdown autolink with a non-ASCII host": (
+        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  <https://\u0430pple.com/x>\n", 1),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link .* has a non-ASCII host"),
+    "markdown link with a backslash in an update note": (
+        lambda: original(CLAIM).replace("\nupdates:\n", "\nupdates:\n- date: 2026-01-02\n  note: '[x](https://reuters.com\\\\@evil.example/)'\n", 1),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'updates') + 2}:3: updates\.0\.note: the link .* contains a backslash"),
 }
 
 
@@ -365,7 +382,7 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
         for key in ("title", "publisher", "excerpt"):
             source[key] = payload
         source["url"] = source["url"] + '?q="><img/src=x/onerror=alert(1)>'  # no space: URLs with one are refused
-    data["updates"] = [{"date": "2026-01-01", "note": payload + " [x](javascript:alert(1))"}]
+    data["updates"] = [{"date": "2026-01-01", "note": payload}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     article = project / "content" / f"{SLUG}.md"
     text = article.read_text(encoding="utf-8")
@@ -497,3 +514,12 @@ def test_an_indented_delimiter_does_not_cut_the_front_matter(project):
     run_build(project)
     page = (project / "generated" / SLUG / "index.md").read_text(encoding="utf-8")
     assert "Below the indented line." in page
+
+
+def test_links_in_an_articles_markdown_follow_the_url_rules(project):
+    article = f"content/{SLUG}.md"
+    text = original(article).replace("\nprovenance: |\n", "\nprovenance: |\n  Mirrored at <mailto:x@evil.example>.\n", 1)
+    edit(project, article, text)
+    line = next(i for i, l in enumerate(text.split("\n"), 1) if l.startswith("provenance:"))
+    assert re.search(rf"^content/{SLUG}\.md:{line}:1: provenance: the link 'mailto:x@evil\.example' is not an http\(s\)",
+                     build_fails(project), re.M)
