@@ -523,3 +523,19 @@ def test_links_in_an_articles_markdown_follow_the_url_rules(project):
     line = next(i for i, l in enumerate(text.split("\n"), 1) if l.startswith("provenance:"))
     assert re.search(rf"^content/{SLUG}\.md:{line}:1: provenance: the link 'mailto:x@evil\.example' is not an http\(s\)",
                      build_fails(project), re.M)
+
+
+def test_many_missing_quotes_in_a_long_article_are_reported_quickly(project):
+    """The closest-passage hints share one budget of work (the 60 s guard of build_fails catches a hang)."""
+    import random
+    rng = random.Random(3)
+    words = [f"word{n}" for n in range(5000)]
+    article = f"content/{SLUG}.md"
+    body = "\n\n".join(" ".join(rng.choice(words) for _ in range(300)) + "." for _ in range(300))
+    edit(project, article, original(article) + "\n" + body + "\n")
+    opinion = f"claims/{SLUG}/lasting-stability.yaml"
+    for n in range(20):
+        quote = " ".join(rng.choice(words) for _ in range(100))[:990]
+        edit(project, f"claims/{SLUG}/missing-{n}.yaml", replace_line(opinion, "quote", f"quote: {quote}"))
+    stderr = build_fails(project)
+    assert stderr.count("quote not found") == 20

@@ -151,3 +151,38 @@ def test_csv_cells_that_spreadsheets_would_run_are_quoted():
     from factcheck.exports import _cell
     assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "-3%", "@x", "plain", 5)] == [
         "'=HYPERLINK(1)", "'+1", "'-3%", "'@x", "plain", 5]
+
+
+def test_closest_passage_hints_are_bounded_by_the_work_done(monkeypatch):
+    """Many missing quotes in a long article: the hints together compare at most anchor.HINT_WORK characters, and
+    the first hints still find the passage (the search is bounded by work, not by a number of hints)."""
+    import random
+    import difflib
+    from factcheck.model import Article, Claim, Rating
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(3000)]
+    paragraphs = tuple(" ".join(rng.choice(vocabulary) for _ in range(400)) for _ in range(250))
+    article = Article("a", Path("content/a.md"), "T", paragraphs, tuple(range(len(paragraphs))))
+    rating = Rating("opinion", "Opinion", "annotation", "d", "i", "#000000")
+    quotes = []
+    for n in range(60):  # a passage of the article with one word changed: not found, but close to one passage
+        words = paragraphs[n * 4].split()[100:250]
+        words[70] = "changed"
+        quotes.append(" ".join(words))
+    claims = [Claim(f"c{n}", "a", Path(f"claims/a/c{n}.yaml"), q, "c", rating, "s", None) for n, q in enumerate(quotes)]
+    compared = []
+
+    class Counting(difflib.SequenceMatcher):
+        def ratio(self):
+            compared.append(len(self.a) * len(self.b))
+            return super().ratio()
+
+    monkeypatch.setattr(anchor.difflib, "SequenceMatcher", Counting)
+    work = anchor.Work(anchor.HINT_WORK)
+    spans, problems = anchor.anchor_claims([article], claims, work=work)
+    assert not spans and len(problems) == len(claims)
+    assert sum(compared) <= work.spent <= anchor.HINT_WORK
+    hinted = [p for p in problems if "closest passage" in p.message]
+    assert 0 < len(hinted) < len(claims)  # the budget ran out before the last quote, and the build went on
+    first = " ".join(paragraphs[0].split()[100:250])
+    assert hinted[0].message.endswith(f'the closest passage is: "{first}"')
