@@ -89,9 +89,19 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
     return Assembly(publication, pages, tuple(problems), renderer.images(publication))
 
 
+def untrusted_output(root: Path, out: Path, image_cache: Path, site_dir: Path | None = None) -> list[Problem]:
+    """Links or committed files where the build writes its output and keeps its caches (see write.untrusted_output):
+    the docs folder, the site and the folder its last version is moved to, the image and language caches, and the
+    .cache folder (Zensical keeps its own cache there)."""
+    paths = [out, image_cache, root / ".cache", root / LANGUAGES]
+    if site_dir:
+        paths += [site_dir, site_dir.with_name(f".{site_dir.name}.old")]
+    return write.untrusted_output(root, paths)
+
+
 @dataclass(frozen=True)
 class Outcome:
-    status: int  # 0 built, 1 content errors, 2 the output folder is not ours
+    status: int  # 0 built, 1 content errors, 2 an output folder or cache is not ours (a link, committed files)
     problems: tuple[Problem, ...]
     summary: str = ""
 
@@ -100,6 +110,9 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, ima
           templates: Path = TEMPLATES, engine_name: str = "mkdocs") -> Outcome:
     """Generate the docs folder from `root` into `out`; with `site_dir`, also build the site there. Share images
     are drawn only when what they show changed (kept in `image_cache`, by default ROOT/.cache/share-images)."""
+    image_cache = image_cache or root / ".cache" / "share-images"
+    if wrong := untrusted_output(root, out, image_cache, site_dir):
+        return Outcome(2, tuple(wrong))
     if wrong := write.ownership_problem(out):
         return Outcome(2, (wrong,))
     # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
@@ -116,7 +129,7 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, ima
     language.keep(root / LANGUAGES)
     if assembly.errors:
         return Outcome(1, assembly.problems)
-    images = share.render_images(assembly.images, image_cache or root / ".cache" / "share-images")
+    images = share.render_images(assembly.images, image_cache)
     files = {**assembly.pages, **images.files}
     manifest.forget(out)
     result = write.write_tree(out, files)

@@ -111,6 +111,8 @@ class Preview:
         """Bring the docs folder up to date with the inputs; on errors, leave it as it is and say why."""
         start = time.perf_counter()
         self._reread = []
+        if self._output is None and (wrong := pipeline.untrusted_output(self.root, self.out, self.image_cache)):
+            return self._result(wrong, start)
         if self._output is None and (wrong := write.ownership_problem(self.out)):
             return self._result((wrong,), start)
         # The first refresh leaves a build manifest, as build.py does, so the next `make serve` or `make check`

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -379,6 +380,17 @@ def _draw_into(job: tuple[Layout, str]) -> bytes:
     return data
 
 
+def _cached(path: Path) -> bytes | None:
+    """A cached image: a regular file only, never through a link (a FIFO would block, a link may lead anywhere);
+    anything else is drawn again and replaced."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+
+
 @dataclass(frozen=True)
 class Drawn:
     files: dict  # docs path -> PNG bytes
@@ -392,9 +404,9 @@ def render_images(images: dict[str, ShareImage], cache: Path, workers: int | Non
     missing: dict[str, list[str]] = {}  # cache file -> the docs paths showing it (identical cards share one)
     for path, image in images.items():
         stored = cache / f"{image.layout.digest()}.png"
-        try:
-            files[path] = stored.read_bytes()
-        except FileNotFoundError:
+        if (data := _cached(stored)) is not None:
+            files[path] = data
+        else:
             missing.setdefault(str(stored), []).append(path)
     jobs = [(images[paths[0]].layout, target) for target, paths in missing.items()]
     workers = workers or os.cpu_count() or 1

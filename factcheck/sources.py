@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archives, links, load, pipeline, yamledit
+from . import archives, links, load, pipeline, write, yamledit
 from .report import report as report_problems
 from .model import Problem
 
@@ -266,6 +266,9 @@ def main(argv: list[str], project: Path) -> int:
         **{k: getattr(args, k) for k in ("connect_timeout", "read_timeout", "per_host", "concurrency", "retries",
                                          "backoff", "max_redirects")})
     cache_file = args.cache or root / CACHE
+    if wrong := write.untrusted_output(root, [cache_file.parent, cache_file]):
+        report_problems(wrong, root)
+        return 2
     cache = read_cache(cache_file)
     now = dt.datetime.now(dt.timezone.utc)
     urls = list(dict.fromkeys(c.url for c in cited))

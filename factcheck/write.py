@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,51 @@ def ownership_problem(out: Path) -> Problem | None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         return Problem(out, "is not empty and was not made by build.py; choose another --out")
     return None
+
+
+def untrusted_output(root: Path, paths: list[Path]) -> list[Problem]:
+    """Output and cache folders (and cache files) must be the build's own. A symbolic link on the way would carry
+    its writes out of the repository, and a file committed there would be published or trusted as the build's own
+    (a share image under a real claim's key, a language answer that switches a rule off): both are refused."""
+    problems, links = [], set()
+    for path in paths:
+        for step in _steps(root, path):
+            if step not in links and os.path.islink(step):
+                links.add(step)
+                problems.append(Problem(step, "is a symbolic link: the build never writes or reads its output or "
+                                              "caches through a link (it can lead outside the repository); remove it"))
+    inside = [os.path.relpath(path, root) for path in paths if _under(root, path)]
+    tracked = _tracked(root, inside) if inside else []
+    for name in tracked[:10]:
+        if root / name not in links:
+            problems.append(Problem(root / name, "is committed to the repository, but output and caches are made only "
+                                                 "by the build (a committed one would be published as ours): "
+                                                 "git rm --cached it"))
+    if len(tracked) > 10:
+        problems.append(Problem(root, f"... and {len(tracked) - 10:,} more committed output or cache files"))
+    return problems
+
+
+def _under(root: Path, path: Path) -> bool:
+    return os.path.commonpath([os.path.abspath(root), os.path.abspath(path)]) == os.path.abspath(root)
+
+
+def _steps(root: Path, path: Path) -> list[Path]:
+    """`path` and each folder between it and `root` (only `path` itself when it lies outside `root`)."""
+    if not _under(root, path):
+        return [Path(os.path.abspath(path))]
+    parts = Path(os.path.relpath(path, root)).parts
+    return [Path(os.path.abspath(root), *parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _tracked(root: Path, relative: list[str]) -> list[str]:
+    """The files git tracks under these paths of `root`; none when `root` is not in a git work tree."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", *relative], capture_output=True,
+                                timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name] if not listed.returncode else []
 
 
 def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:

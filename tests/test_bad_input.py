@@ -58,6 +58,19 @@ def build_fails(project: Path) -> str:
     return result.stderr
 
 
+def build_refused(project: Path, *args: str, status: int = 2) -> str:
+    """Like build_fails, for a project whose output folders or caches are refused (exit 2)."""
+    site = tree_digest(project / "site") if (project / "site").is_dir() else None
+    result = subprocess.run([sys.executable, "build.py", "--site", *args], cwd=project, capture_output=True,
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode == status, output
+    assert "Traceback" not in output, output
+    if site is not None:
+        assert tree_digest(project / "site") == site
+    return result.stderr.replace(str(project) + "/", "")
+
+
 def edit(project: Path, relative: str, text: str | bytes) -> None:
     path = project / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -539,3 +552,97 @@ def test_many_missing_quotes_in_a_long_article_are_reported_quickly(project):
         edit(project, f"claims/{SLUG}/missing-{n}.yaml", replace_line(opinion, "quote", f"quote: {quote}"))
     stderr = build_fails(project)
     assert stderr.count("quote not found") == 20
+
+
+# --- nothing from the repository is trusted as output or cache ------------------------------------------------
+
+GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True, env=GIT_ENV).stdout
+
+
+def commit_all(project: Path, *forced: str) -> None:
+    """Commit the project as a repository would hold it (.gitignore applies), and force-add `forced` paths."""
+    if not (project / ".git").exists():
+        shutil.copy(ROOT / ".gitignore", project / ".gitignore")
+        git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    if forced:
+        git(project, "add", "-f", "--", *forced)
+    git(project, "commit", "-qm", "a pull request")
+
+
+def test_a_fresh_clone_with_output_and_cache_folders_committed_as_links_writes_nothing_outside(tmp_path):
+    """`generated` and `.cache` committed as symbolic links to folders outside the repository: a fresh clone's
+    build refuses them and writes nothing there (it used to write about 100 files through them)."""
+    origin = copy_project(tmp_path / "origin")
+    outside = tmp_path / "outside"
+    for name in ("generated", "cache"):
+        (outside / name).mkdir(parents=True)
+    (origin / "generated").symlink_to(outside / "generated", target_is_directory=True)
+    (origin / ".cache").symlink_to(outside / "cache", target_is_directory=True)
+    commit_all(origin, "generated", ".cache")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    assert (clone / "generated").is_symlink() and (clone / ".cache").is_symlink()
+    stderr = build_refused(clone)
+    assert re.search(r"^generated: is a symbolic link: the build never writes or reads its output or caches through a "
+                     r"link", stderr, re.M), stderr
+    assert re.search(r"^\.cache: is a symbolic link", stderr, re.M), stderr
+    assert not list(outside.rglob("*"))[2:], list(outside.rglob("*"))  # the two empty folders only
+    assert not (clone / "site").exists()
+
+
+def test_a_committed_share_image_and_language_cache_are_refused(project):
+    """A pull request force-adding a PNG under a real claim's key would publish it as that claim's share card; a
+    committed languages.json could switch the language rule off."""
+    cache = project / ".cache" / "share-images"
+    key = sorted(cache.glob("*.png"))[0].name
+    (cache / key).write_bytes(b"forged card")
+    (project / ".cache" / "languages.json").write_text("{}", encoding="utf-8")
+    commit_all(project, f".cache/share-images/{key}", ".cache/languages.json")
+    stderr = build_refused(project)
+    assert f".cache/share-images/{key}: is committed to the repository" in stderr
+    assert ".cache/languages.json: is committed to the repository" in stderr
+
+
+@pytest.mark.parametrize("relative", ["generated/index.md", "site/index.html", f"generated/{SLUG}/share.png"])
+def test_committed_output_is_refused(project, relative):
+    commit_all(project, relative)
+    assert f"{relative}: is committed to the repository" in build_refused(project)
+
+
+@pytest.mark.parametrize("relative", ["site", ".cache/share-images", ".cache/languages.json"])
+def test_output_and_cache_links_are_refused_even_when_not_committed(project, tmp_path, relative):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    link = project / relative
+    if link.is_dir() and not link.is_symlink():
+        shutil.copytree(link, target, dirs_exist_ok=True)
+        shutil.rmtree(link)
+    else:
+        link.unlink(missing_ok=True)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target, target_is_directory=True)
+    before = tree_digest(target)
+    assert re.search(rf"^{re.escape(relative)}: is a symbolic link", build_refused(project, status=2), re.M)
+    assert tree_digest(target) == before
+
+
+def test_ci_caches_come_only_from_ci():
+    """Workflows restore no cache into the output or cache folders from anything a pull request can write: only
+    the weekly sources job keeps its answers, on main (a pull request's caches are not visible to it)."""
+    import yaml
+    for name in ("ci.yml", "sources.yml"):
+        workflow = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+        cached = [step["with"]["path"] for job in workflow["jobs"].values() for step in job["steps"]
+                  if str(step.get("uses", "")).startswith("actions/cache")]
+        if name == "ci.yml":
+            assert not cached
+        else:
+            assert cached == [".cache/sources.json"] and "pull_request" not in workflow[True]
+            checkout = next(s for j in workflow["jobs"].values() for s in j["steps"] if "checkout" in s.get("uses", ""))
+            assert checkout["with"]["ref"] == "main"

@@ -444,3 +444,26 @@ def test_workflows_check_weekly_and_warn_on_pull_requests():
     ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     step = next(s for s in ci["jobs"]["test"]["steps"] if "build.py sources" in s.get("run", ""))
     assert "--changed-since" in step["run"] and step["continue-on-error"] is True and "--strict" not in step["run"]
+
+
+def test_a_committed_or_linked_answer_cache_is_refused(tmp_path):
+    """.cache/sources.json decides which links are checked again: one from the repository is never trusted."""
+    project = copy_project(tmp_path / "cache-from-git")
+    cache = project / ".cache" / "sources.json"
+    cache.parent.mkdir()
+    cache.write_text('{"version": 1, "results": {}}', encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(git + ["init", "-q"], cwd=project, check=True)
+    subprocess.run(git + ["add", "-f", "-A"], cwd=project, check=True)
+    subprocess.run(git + ["commit", "-qm", "base"], cwd=project, check=True)
+    result = subprocess.run([sys.executable, "build.py", "sources"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ".cache/sources.json: is committed to the repository" in result.stderr
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}", encoding="utf-8")
+    subprocess.run(git + ["rm", "-q", "--cached", "-r", ".cache"], cwd=project, check=True)
+    cache.unlink()
+    cache.symlink_to(outside)
+    result = subprocess.run([sys.executable, "build.py", "sources"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2 and ".cache/sources.json: is a symbolic link" in result.stderr
+    assert outside.read_text() == "{}"
