@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from .write import replace_file
 
 MIN_WORDS = 5  # shorter excerpts ("Evet" dedi.) are too short to judge
 SURE = 0.95  # the identifier's probability for its answer before a mismatch is reported
@@ -70,8 +70,4 @@ def keep(cache: Path) -> None:
     if not _new:
         return
     _new = False
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=cache.parent, prefix=".tmp-")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(_known, handle, sort_keys=True)
-    os.replace(temporary, cache)
+    replace_file(cache, json.dumps(_known, sort_keys=True).encode("utf-8"))

@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from .write import replace_file
+
 NAME = ".build-manifest.json"
 VERSION = 1
 
@@ -96,6 +98,4 @@ def forget(out: Path) -> None:
 def record(out: Path, inputs: str) -> None:
     """Write the manifest for the docs folder as it now is (atomically, like every generated file)."""
     files = _files(out)
-    temporary = out / f".tmp-{NAME}"
-    temporary.write_text(json.dumps({"version": VERSION, "inputs": inputs, "files": files}), encoding="utf-8")
-    os.replace(temporary, out / NAME)
+    replace_file(out / NAME, json.dumps({"version": VERSION, "inputs": inputs, "files": files}).encode("utf-8"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
 import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from . import icon_masks
+from . import icon_masks, write
 from .model import Article, Publication, Rating
 from .icons import icon_file
 
@@ -373,11 +374,15 @@ def _draw_into(job: tuple[Layout, str]) -> bytes:
     """Draw one image and store it in the cache (in the worker, so the writes run in parallel too)."""
     laid, target = job
     data = draw(laid)
-    path = Path(target)
-    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)  # atomic: an interrupted build never leaves half an image in the cache
+    write.replace_file(Path(target), data)  # atomic: an interrupted build never leaves half an image in the cache
     return data
+
+
+def _worker() -> None:
+    """Workers leave interruptions to the build: Ctrl-C reaches the whole process group, and the build stops its
+    workers itself (each finishes its image, so none is left half-written) and prints one message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _cached(path: Path) -> bytes | None:
@@ -417,7 +422,7 @@ def render_images(images: dict[str, ShareImage], cache: Path, workers: int | Non
         import multiprocessing
 
         method = "fork" if sys.platform == "linux" else None
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker)
         results = pool.map(_draw_into, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 4))))
     try:
         for (laid, target), data in zip(jobs, results):
@@ -425,5 +430,5 @@ def render_images(images: dict[str, ShareImage], cache: Path, workers: int | Non
                 files[path] = data
     finally:
         if len(jobs) >= PARALLEL_FROM and workers >= 2:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)  # after an error or an interruption, images not started are dropped
     return Drawn(files, len(jobs))

@@ -89,7 +89,7 @@ def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
         if target.is_file() and target.read_bytes() == data:
             unchanged += 1
             continue
-        _replace_file(target, data)
+        replace_file(target, data)
         written.append(relative)
     removed = []
     for path in sorted(out.rglob("*"), reverse=True):  # deepest first, so emptied folders can go too
@@ -102,21 +102,26 @@ def write_tree(out: Path, files: dict[str, str | bytes]) -> WriteReport:
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
-def _replace_file(target: Path, data: bytes) -> None:
-    """Write a file atomically (temporary file, then rename), so a reader never sees half of it."""
+def replace_file(target: Path, data: bytes) -> None:
+    """Write a file atomically (temporary file, then rename), so a reader never sees half of it; a write that fails
+    (a full disk, an interruption) leaves no temporary file behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_changes(out: Path, changed: dict[str, str | bytes], removed: list[str]) -> None:
     """Apply a known difference to a docs folder that `write_tree` filled: the preview knows what it last wrote, so
     it need not read the folder back. Folders left empty by a removal go too, as `write_tree` would remove them."""
     for relative, text in sorted(changed.items()):
-        _replace_file(out / relative, text if isinstance(text, bytes) else text.encode("utf-8"))
+        replace_file(out / relative, text if isinstance(text, bytes) else text.encode("utf-8"))
     for relative in sorted(removed):
         target = out / relative
         target.unlink(missing_ok=True)
@@ -130,7 +135,13 @@ def replace_dir(built: Path, target: Path) -> None:
     """Swap a freshly built folder in place of `target`; the old one is removed only after the swap."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    moved = target.exists()
+    if moved:
         os.replace(target, old)
-    os.replace(built, target)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if moved:  # put the published site back
+            os.replace(old, target)
+        raise
     shutil.rmtree(old, ignore_errors=True)

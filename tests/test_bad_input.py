@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -646,3 +647,124 @@ def test_ci_caches_come_only_from_ci():
             assert cached == [".cache/sources.json"] and "pull_request" not in workflow[True]
             checkout = next(s for j in workflow["jobs"].values() for s in j["steps"] if "checkout" in s.get("uses", ""))
             assert checkout["with"]["ref"] == "main"
+
+
+# --- faults: the machine fails the build -----------------------------------------------------------------------
+
+def leftovers(project: Path) -> list[str]:
+    """Temporary files and folders a build could leave behind."""
+    return [p.relative_to(project).as_posix() for p in project.rglob("*")
+            if p.name.startswith((".tmp-", ".site-", ".zensical-")) or p.name.endswith(".tmp") or p.name == ".site.old"]
+
+
+def fault(project: Path, *args: str, status: int = 3, preexec=None, env=None) -> str:
+    """Run a build the machine fails: `status`, one line saying why, no traceback, the site and no leftovers."""
+    site = tree_digest(project / "site") if (project / "site").is_dir() else None
+    result = subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}, preexec_fn=preexec,
+                            timeout=180)
+    assert result.returncode == status, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build.py: ") and "the published site is as it was" in lines[0], lines
+    if site is not None:
+        assert tree_digest(project / "site") == site
+    assert not leftovers(project), leftovers(project)
+    return lines[0]
+
+
+@contextlib.contextmanager
+def mounted(folder: Path, *options: str):
+    """A filesystem mounted on `folder` for the test (root only; the test is skipped where mounting is refused)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", *options, str(folder)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount here: {done.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def changed(project: Path) -> None:
+    edit(project, CLAIM, replace_line(CLAIM, "summary", "summary: A changed summary, so everything is rebuilt."))
+
+
+def test_a_full_disk_ends_with_one_message(project, tmp_path):
+    changed(project)
+    with mounted(tmp_path / "tiny", "-t", "tmpfs", "-o", "size=512k", "tmpfs") as tiny:
+        line = fault(project, "--out", str(tiny / "generated"))
+        assert "No space left on device" in line
+        assert not leftovers(tiny), leftovers(tiny)
+        shutil.rmtree(tiny / "generated", ignore_errors=True)
+        line = fault(project, "--site", "--site-dir", str(tiny / "site"))
+        assert "No space left on device" in line and not (tiny / "site").exists()
+        assert not leftovers(tiny), leftovers(tiny)
+
+
+def test_a_file_size_limit_ends_with_one_message(project):
+    """The same without mounting anything: writes past RLIMIT_FSIZE fail as a full disk's do."""
+    import resource
+    changed(project)
+    shutil.rmtree(project / ".cache" / "share-images")
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8_000, 8_000))
+
+    assert "File too large" in fault(project, "--site", preexec=limit)
+
+
+def test_a_read_only_site_ends_with_one_message(project):
+    changed(project)
+    site = project / "site"
+    with mounted(site, "--bind", str(site)):
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(site)], capture_output=True).returncode:
+            pytest.skip("cannot remount read-only here")
+        fault(project, "--site")
+
+
+def test_a_very_low_memory_limit_ends_the_build(project):
+    import resource
+    changed(project)
+    shutil.rmtree(project / ".cache")  # the language model and every image to load and draw
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (180_000_000, 180_000_000))
+
+    assert "out of memory" in fault(project, "--site", preexec=limit)
+
+
+@pytest.mark.parametrize("how", ["SIGINT to the process group", "SIGTERM"])
+def test_an_interrupted_build_ends_with_one_message_and_no_leftovers(project, how):
+    changed(project)
+    images = project / ".cache" / "share-images"
+    shutil.rmtree(images)  # drawn again by the worker processes
+    site = tree_digest(project / "site")
+    build = subprocess.Popen([sys.executable, "build.py", "--site"], cwd=project, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        for _ in range(6000):  # until the workers are drawing (or the build has ended)
+            if (images.is_dir() and any(images.glob("*.png"))) or build.poll() is not None:
+                break
+            time.sleep(0.005)
+        if how == "SIGTERM":
+            build.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(build.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the build and its workers
+        _, stderr = build.communicate(timeout=120)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+    if build.returncode == 0:
+        pytest.skip("the build finished before it could be interrupted")
+    assert build.returncode == (143 if how == "SIGTERM" else 130), stderr
+    assert "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines() == [
+        f"build.py: {'stopped (SIGTERM)' if how == 'SIGTERM' else 'interrupted (Ctrl-C)'}; nothing more was written, "
+        "and the published site is as it was"]
+    with pytest.raises(ProcessLookupError):  # no worker outlived the build
+        os.killpg(build.pid, 0)
+    assert tree_digest(project / "site") == site
+    assert not leftovers(project), leftovers(project)
