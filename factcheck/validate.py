@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import fastjsonschema
@@ -248,6 +249,22 @@ class _Checker:
                 archived=self.date(document, (*here, "archived"), item.get("archived")),
                 found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
         return tuple(result)
+
+
+@lru_cache(maxsize=1)
+def _source_validator() -> _Validator:
+    return _Validator({"$ref": "claim.schema.json#/$defs/source"}, _schemas()["claim"].resources)
+
+
+def source_problems(item: dict, today: dt.date) -> list[str]:
+    """Why the build would refuse one source mapping (a claim's or a development's), as messages; empty when it
+    would accept it. `build.py sources --archive` checks every value it writes with this, before writing it."""
+    document = Document(Path("source"), item, {})
+    checker = _Checker(today)
+    problems = schema_problems(document, _source_validator())
+    if not problems:
+        checker.sources(document, (), [item])
+    return [p.message for p in problems + checker.problems]
 
 
 def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Scale | None, list[Problem]]:
