@@ -207,3 +207,91 @@ def test_write_tree_takes_bytes(tmp_path):
     assert (tmp_path / "out" / "a" / "share.png").read_bytes() == data
     assert sorted(report.written) == ["a/index.md", "a/share.png"]
     assert write.write_tree(tmp_path / "out", {"a/share.png": data, "a/index.md": "text"}).written == ()
+
+
+SCRIPTS = {
+    "Arabic": "قال أردوغان إن تركيا تريد إعادة المنظومة",
+    "Hebrew": "הממשלה הודיעה היום על ההחלטה",
+    "CJK": "土耳其希望归还S-400导弹系统",
+    "Devanagari": "तुर्की ने एस-400 लौटाने की पेशकश की",
+    "emoji": "🚀🇹🇷 👍🏽",
+}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_text_the_font_cannot_draw_is_left_out_visibly(script, monkeypatch):
+    """No empty boxes: a run of characters the font lacks is drawn as […], and the alt text says what that means
+    (and right-to-left text, which the font does not have, is never drawn unshaped)."""
+    text = SCRIPTS[script]
+    card = article_card(f"Erdoğan: «{text}» — a report", {"false": 1})
+    layout = share.layout(card)
+    drawn = [t for _, t, _, _ in drawn_texts(layout, monkeypatch)]
+    covered = share._coverage()
+    assert all(ord(c) in covered for t in drawn for c in t), drawn
+    assert "Erdoğan: «[…]» — a report" in drawn
+    assert layout.alt.endswith(share.OMITTED_NOTE)
+    assert share.draw(layout) == share.draw(share.layout(card))  # reproducible
+    mixed = share.drawable(f"{text} and {text} then Latin")
+    assert mixed == "[…] and […] then Latin"
+
+
+def test_a_verdict_label_in_another_script_is_left_out_visibly(monkeypatch):
+    card = share.Card("Сайт", (share.Badge("Ложь 假", "material/close-circle", "#8e1b1b"),), "A claim.", "")
+    layout = share.layout(card)
+    assert [t.text for t in layout.texts][:2] == ["Сайт", "Ложь […]"]
+
+
+@pytest.mark.parametrize("text", ["x" * 3000, "https://example.org/" + "a" * 2980, " ".join(["word"] * 1500),
+                                  " ".join(["w" * 60] * 50)])
+def test_layout_work_is_linear_in_the_text(text, monkeypatch):
+    """A 3,000-character unbroken word took five seconds per card: the layout measures each character a bounded
+    number of times (counted here), however the text breaks."""
+    calls = []
+    measure = share._advance
+    monkeypatch.setattr(share, "_advance", lambda c, face, size: calls.append(c) or measure(c, face, size))
+    share.layout.cache_clear()
+    layout = share.layout(claim_card(text))
+    assert len(calls) <= 12 * len(text) + 2000, len(calls)
+    assert "…" in layout.alt
+    for t in layout.texts:
+        assert share._width(t.text, t.face, t.size) <= share.WIDTH - 2 * share.MARGIN
+
+
+def test_layout_shortens_and_breaks_as_a_plain_greedy_layout_does():
+    """The linear layout gives what measuring every candidate from scratch gives (the rule it replaced)."""
+    import random
+
+    def reference(text, width, max_lines, face="semibold", size=52):
+        measure = lambda t: share.font(face, size).getlength(t)  # noqa: E731
+        lines, line = [], ""
+        for word in text.split():
+            candidate = f"{line} {word}" if line else word
+            if measure(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while measure(line) > width:
+                cut = len(line)
+                while cut > 1 and measure(line[:cut]) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            if len(lines) >= max_lines:
+                break
+        if line:
+            lines.append(line)
+        return lines
+
+    rng = random.Random(5)
+    for _ in range(40):
+        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyzĞüşİ.,") for _ in range(rng.choice([1, 3, 8, 40])))
+                 for _ in range(rng.randint(1, 30))]
+        text, width, max_lines = " ".join(words), rng.choice([300, 700, 1072]), rng.randint(1, 5)
+        expected = reference(text, width, max_lines)
+        got = share.wrap(text, "semibold", 52, width, max_lines)
+        if len(expected) <= max_lines:
+            assert list(got) == expected, text
+        else:
+            assert list(got[:-1]) == expected[:max_lines - 1] and got[-1].endswith("…"), text
