@@ -295,3 +295,21 @@ def test_layout_shortens_and_breaks_as_a_plain_greedy_layout_does():
             assert list(got) == expected, text
         else:
             assert list(got[:-1]) == expected[:max_lines - 1] and got[-1].endswith("…"), text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link"])
+def test_a_cache_entry_that_is_not_a_regular_file_is_drawn_again(tmp_path, kind):
+    import os
+    layout = share.layout(claim_card("A cached claim."))
+    image = share.ShareImage("a/share.png", "https://example.org/a/share.png", 1200, 630, layout.alt, layout)
+    entry = tmp_path / f"{layout.digest()}.png"
+    if kind == "fifo":
+        os.mkfifo(entry)  # opening it to read would block the build
+    else:
+        (tmp_path / "forged.png").write_bytes(b"forged")
+        entry.symlink_to(tmp_path / "forged.png")
+    drawn = share.render_images({image.path: image}, tmp_path)
+    assert drawn.drawn == 1 and drawn.files[image.path] == share.draw(layout)
+    assert entry.is_file() and not entry.is_symlink()
+    if kind == "link":
+        assert (tmp_path / "forged.png").read_bytes() == b"forged"  # the link was replaced, not written through
