@@ -109,16 +109,17 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
     return problems
 
 
-def _floats(data, at: tuple = ()):
-    """(path, value) of every decimal number in a document."""
-    if isinstance(data, float):
-        yield at, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _floats(value, (*at, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _floats(value, (*at, index))
+def _floats(data) -> list[tuple[tuple, float]]:
+    """(path, value) of every decimal number in a document (each list and mapping visited once)."""
+    found, todo, seen = [], [((), data)], set()
+    while todo:
+        at, value = todo.pop()
+        if isinstance(value, float):
+            found.append((at, value))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            todo += [((*at, k), v) for k, v in (value.items() if isinstance(value, dict) else enumerate(value))]
+    return sorted(found, key=lambda item: [str(step) for step in item[0]])
 
 
 def _shown(value: object) -> str:
