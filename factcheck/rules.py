@@ -30,7 +30,11 @@ def _public_suffixes():
 def publisher_of(url: str) -> str:
     """The site a source comes from, as a stand-in for its publisher: its registrable domain by the Public Suffix
     List (www., www1., static., m. and a trailing dot are all the same site; bbc.co.uk is not co.uk)."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return _site((urlsplit(url).hostname or "").rstrip(".").lower())
+
+
+@lru_cache(maxsize=1 << 14)  # the same few hundred hosts, cited again and again
+def _site(host: str) -> str:
     try:
         return str(ipaddress.ip_address(host))
     except ValueError:

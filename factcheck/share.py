@@ -206,7 +206,10 @@ def _width(text: str, face: str, size: int) -> float:
     """The text's advance width: the sum of its characters' advances, measured once each. Exact with basic layout,
     which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
     FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
-    return _prefix(text, face, size)[-1]
+    total = 0.0
+    for character in text:  # summed left to right, as _prefix sums (not sum(), whose rounding differs by version)
+        total += _advance(character, face, size)
+    return total
 
 
 def _prefix(text: str, face: str, size: int) -> list[float]:
@@ -295,7 +298,7 @@ def drawable(text: str) -> str:
     """`text` with every run of characters the font cannot draw (and the spaces inside the run) replaced by
     OMITTED: never an empty box where a letter should be."""
     covered = _coverage()
-    if all(ord(c) in covered for c in text):
+    if text.isascii() or covered.issuperset(map(ord, text)):
         return text
     out, pending, omitting = [], "", False  # pending: spaces after a left-out run, kept if drawable text follows
     for character in text:

@@ -175,7 +175,8 @@ def _markdown_problems(document: Document, kind: str) -> list[Problem]:
         for at, value in values:
             if isinstance(value, str) and (wrong := markdown_problem(value)):
                 problems.append(document.problem(f"{'.'.join(map(str, at))}: {wrong}", at))
-            elif isinstance(value, str) and ("[" in value or "<" in value):  # no link without either
+            elif isinstance(value, str) and ("](" in value or "]:" in value or "<" in value):
+                # inline links and images have "](", reference-style ones a "[name]: url" definition, autolinks "<"
                 problems += [document.problem(f"{'.'.join(map(str, at))}: the link {_shown(link)} {wrong}", at)
                              for link in _markdown_links(value) if (wrong := link_problem(link))]
     return problems
