@@ -15,8 +15,9 @@ $(VENV)/.installed: requirements.txt
 # The site engine: mkdocs, or zensical (make site ENGINE=zensical), Material's successor reading the same mkdocs.yml.
 ENGINE ?= mkdocs
 
+# make site DEPLOY=1  a build to publish (CI's Pages build): placeholder addresses and a cut git history are refused
 site: $(VENV)/.installed
-	$(PY) build.py --site --engine $(ENGINE)
+	$(PY) build.py --site --engine $(ENGINE) $(if $(DEPLOY),--deploy)
 
 check: $(VENV)/.installed
 	$(PY) build.py

@@ -4,6 +4,7 @@
     python build.py            generate the docs folder from content/, claims/ and templates/
     python build.py --site     ... and build site/ with MkDocs (strict), swapped in only on success
     python build.py --site --engine zensical   ... the same with Zensical, Material's successor
+    python build.py --site --deploy   ... for publishing: refuses placeholder addresses and a cut history
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
     python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
 
@@ -76,6 +77,9 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--engine", choices=engine.ENGINES, default="mkdocs",
                         help="site engine for --site: mkdocs (default, strict) or zensical (its successor)")
     parser.add_argument("--site-dir", type=Path, help="where --site puts the site (default: ROOT/site)")
+    parser.add_argument("--deploy", action="store_true",
+                        help="a build to publish (CI's Pages build): refuse placeholder addresses (SITE_URL, REPO_URL) "
+                             "and a shallow or missing git history before writing anything")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
     parser.add_argument("--image-cache", type=Path, default=os.environ.get("FACTCHECK_IMAGE_CACHE"),
                         help="share image cache (default: ROOT/.cache/share-images; env FACTCHECK_IMAGE_CACHE)")
@@ -90,10 +94,13 @@ def run(argv: list[str]) -> int:
             print(text)
         report(problems, args.root)
         return status
+    if args.deploy and not args.site:
+        parser.error("--deploy builds the site to publish: use it with --site")
 
     site_dir = (args.site_dir or args.root / "site") if args.site else None
     outcome = pipeline.build(args.root, args.out or args.root / "generated", args.config, site_dir,
-                             args.image_cache or args.root / ".cache" / "share-images", engine_name=args.engine)
+                             args.image_cache or args.root / ".cache" / "share-images", engine_name=args.engine,
+                             deploy=args.deploy)
     if outcome.summary:
         print(outcome.summary)
     if outcome.problems:

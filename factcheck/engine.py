@@ -76,9 +76,11 @@ class _Collect(logging.Handler):
 ENGINES = ("mkdocs", "zensical")
 
 
-def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date, engine: str = "mkdocs") -> list[Problem]:
+def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date, engine: str = "mkdocs",
+               site_url: str | None = None) -> list[Problem]:
     """The site engine (MkDocs strict, or Zensical) from `docs` into `site_dir`; the problems it found, empty on
-    success. The site is built into a temporary folder and swapped in only on success."""
+    success. The site is built into a temporary folder and swapped in only on success. `site_url` replaces the
+    config's (SITE_URL: the engines write it into canonical links, og:url and the sitemap)."""
     if engine not in ENGINES:
         return [Problem(config, f"unknown site engine '{engine}' (one of {', '.join(ENGINES)})")]
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -89,14 +91,14 @@ def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date, engine
     with _environment("SOURCE_DATE_EPOCH", epoch), \
             tempfile.TemporaryDirectory(dir=site_dir.parent, prefix=f"{PREFIX}{os.getpid()}-") as temporary:
         built = Path(temporary) / "site"
-        problems = (_mkdocs if engine == "mkdocs" else _zensical)(config, docs, built)
+        problems = (_mkdocs if engine == "mkdocs" else _zensical)(config, docs, built, site_url)
         if any(p.is_error for p in problems):
             return problems
         write.replace_dir(built, site_dir)
     return problems
 
 
-def _mkdocs(config: Path, docs: Path, built: Path) -> list[Problem]:
+def _mkdocs(config: Path, docs: Path, built: Path, site_url: str | None = None) -> list[Problem]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -105,7 +107,8 @@ def _mkdocs(config: Path, docs: Path, built: Path) -> list[Problem]:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True))
+        overrides = {"site_url": site_url} if site_url else {}
+        build(load_config(str(config), docs_dir=str(docs), site_dir=str(built), strict=True, **overrides))
     except MkDocsException as error:
         return collect.problems + [Problem(config, f"mkdocs: {error}; the site was not changed")]
     finally:
@@ -123,8 +126,9 @@ theme:
 """
 
 
-def _zensical(config: Path, docs: Path, built: Path, clean: bool = False) -> list[Problem]:
-    """`zensical build` (strict) with the settings of `config`, reading `docs`, writing `built`.
+def _zensical(config: Path, docs: Path, built: Path, site_url: str | None = None,
+              clean: bool = False) -> list[Problem]:
+    """`zensical build` (strict) with the settings of `config` (and `site_url`), reading `docs`, writing `built`.
 
     Zensical resolves docs_dir, site_dir and the theme's custom_dir against the folder of its config file and
     refuses folders outside it, so the config it reads is written (as a hidden file, removed afterwards) in the
@@ -146,6 +150,8 @@ def _zensical(config: Path, docs: Path, built: Path, clean: bool = False) -> lis
                                   site=json.dumps(os.path.relpath(built.resolve(), home)))
     if theme.get("custom_dir"):
         text += f"  custom_dir: {json.dumps(str((config.parent / theme['custom_dir']).resolve()))}\n"
+    if site_url:
+        text += f"site_url: {json.dumps(site_url)}\n"
     settings = home / f".zensical-{os.getpid()}.yml"
     settings.write_text(text, encoding="utf-8")
     try:

@@ -2,7 +2,7 @@
 
 claims.json format (version 2): {"format": "annotated-check/claims", "version": 2, "publisher": {...},
 "claims": [one object per claim, see `claim_record`]}. Fields are only ever added within a version;
-a renamed or removed field bumps the version.
+a renamed or removed field bumps the version (`history` was added within version 2).
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ def claim_record(site, publication: Publication, claim: Claim) -> dict:
         "updates": [{"date": u.date.isoformat(), "note": u.note,
                      "previous_verdict": u.previous.key if u.previous else None}
                     for u in claim.updates],
+        # Every commit that changed the claim's file, newest first; null when the build had no complete history.
+        "history": [{"commit": c.commit, "date": c.date.isoformat(), "verdict": c.verdict}
+                    for c in publication.history.of(claim.source_file)] if publication.history.complete else None,
     }
 
 

@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote, urlencode
+
+CORRECTION_FORM = "correction.yml"  # .github/ISSUE_TEMPLATE/correction.yml: the "Report an error" form
 
 
 @dataclass(frozen=True)
 class Site:
-    """Publication-wide settings, read from mkdocs.yml so they are configured once."""
+    """Publication-wide settings, read from mkdocs.yml (and SITE_URL, REPO_URL, REPO_BRANCH) so they are
+    configured once. Every address into the repository is built here."""
 
     name: str
     url: str  # site_url, ending in "/"
     publisher: str  # the organisation that publishes the fact-checks (ClaimReview author)
     publisher_url: str
+    repo_url: str  # the repository holding content/ and claims/ at its top, without a trailing "/"
+    repo_branch: str = "main"  # the branch the site is published from: edit links open files there
+
+    def commit_url(self, commit: str) -> str:
+        return f"{self.repo_url}/commit/{commit}"
+
+    def edit_url(self, path: str) -> str:
+        """The repository's page for proposing a change to a file (GitHub: edit in the browser, then a pull
+        request)."""
+        return f"{self.repo_url}/edit/{quote(self.repo_branch)}/{quote(path)}"
+
+    def history_url(self, path: str) -> str:
+        """The repository's list of the commits that changed a file."""
+        return f"{self.repo_url}/commits/{quote(self.repo_branch)}/{quote(path)}"
+
+    def report_url(self, page_url: str) -> str:
+        """A new issue from the correction form, its `claim` field filled with the page's address (GitHub issue
+        forms take a field's value from the query parameter named after its id)."""
+        return f"{self.repo_url}/issues/new?" + urlencode({"template": CORRECTION_FORM, "claim": page_url})
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,11 @@ class Claim:
         """The id of the claim's marked passage on its article page."""
         return f"claim-{self.id}"
 
+    @property
+    def source_file(self) -> str:
+        """The claim's file from the top of the repository (edit links, its history)."""
+        return f"claims/{self.article}/{self.id}.yaml"
+
 
 @dataclass(frozen=True)
 class Development:
@@ -216,11 +245,43 @@ class Article:
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One commit that changed a claim's file (read by factcheck/history.py)."""
+
+    commit: str  # the full hash
+    date: dt.date  # the commit's date (committer date, UTC)
+    subject: str  # the first line of its message, with control and invisible characters escaped
+    change: str  # "added", "changed" or "removed": what the commit did to the file
+    verdict: str | None  # the verdict key in the file after the commit (None: removed, or not readable)
+    previous: str | None  # ... and before it (None: added, or not readable)
+
+
+@dataclass(frozen=True)
+class History:
+    """The record of changes to the claim files, from git.
+
+    `state` is "complete" (the whole history of the branch being built), "shallow" (a shallow clone: the history
+    is cut, so none is shown) or "unavailable" (not built from the top of a git repository)."""
+
+    state: str
+    changes: Mapping[str, tuple[FileChange, ...]] = field(default_factory=dict)  # by source_file, newest first
+    uncommitted: frozenset[str] = frozenset()  # files whose working-tree content differs from the last commit
+
+    @property
+    def complete(self) -> bool:
+        return self.state == "complete"
+
+    def of(self, path: str) -> tuple[FileChange, ...]:
+        return self.changes.get(path, ())
+
+
+@dataclass(frozen=True)
 class Publication:
     scale: Scale
     articles: tuple[Article, ...]
     claims: tuple[Claim, ...]
     spans: dict  # (article slug, claim id) -> Span; built once by anchoring, read-only after
+    history: History = field(default_factory=lambda: History("unavailable"))
 
     @cached_property
     def _by_article(self) -> dict[str, tuple[Claim, ...]]:

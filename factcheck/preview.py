@@ -9,7 +9,8 @@ the same inputs writes (tests/test_preview.py checks this after every step of a 
 
 An edit with errors changes nothing on disk: the preview keeps showing the last good build, and the next refresh
 after the fix picks up from there. Code changes (factcheck/*.py) need a restart; templates, schemas, the rating
-scale and mkdocs.yml's site settings do not.
+scale and mkdocs.yml's site settings do not. The claims' history (factcheck/history.py) is read from git once, on
+the first refresh, not on every keystroke: it is as of when the preview started (restart to see new commits).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import language, load, manifest, pipeline, render, share, write
+from . import history, language, load, manifest, pipeline, render, share, write
 from .model import Problem
 
 RECENT_NS = 2_000_000_000  # files modified this recently are hashed anyway: coarse clocks can repeat an mtime
@@ -75,6 +76,7 @@ class Preview:
         self._renderer_inputs: tuple | None = None
         self._images: dict[str, tuple[share.ShareImage, bytes]] = {}
         self._output: dict[str, str | bytes] | None = None  # what the docs folder holds, as last written
+        self._history = None  # the claims' history, read on the first refresh
         self._reread: list[Path] = []
 
     def _read(self, path: Path, parse) -> tuple[object | None, list[Problem]]:
@@ -121,15 +123,20 @@ class Preview:
         # The first refresh leaves a build manifest, as build.py does, so the next `make serve` or `make check`
         # finds nothing to do; fingerprinted before reading, like the build. (Not for other templates than the
         # project's: the fingerprint does not cover them.)
-        inputs = (manifest.fingerprint(pipeline.PROJECT, self.root, self.config, pipeline.today())
-                  if self._output is None and self.templates == pipeline.TEMPLATES else None)
         site = pipeline.read_site_settings(self.config)
         if isinstance(site, Problem):
             return self._result((site,), start)
+        inputs = (pipeline.fingerprint(self.root, self.config, site)
+                  if self._output is None and self.templates == pipeline.TEMPLATES else None)
+        if self._history is None:
+            try:
+                self._history = history.read(self.root)
+            except history.HistoryError as error:
+                return self._result((Problem(self.root / "claims", str(error)),), start)
         language.remember(self.root / pipeline.LANGUAGES)  # once per process: later calls return at once
         try:
             assembly = pipeline.assemble(self.root, site, self.templates, read=self._read, memo=self._memo,
-                                         renderer=self._renderer_for(site))
+                                         renderer=self._renderer_for(site), history=self._history)
         except jinja2.TemplateError as error:  # a template being edited: say where, keep the last good preview
             self._renderer = None
             name = getattr(error, "filename", None) or getattr(error, "name", None)

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from . import anchor
 from . import exports, share
-from .model import Article, Claim, Coverage, Publication, Rating, Site, Update
+from .model import Article, Claim, Coverage, FileChange, Publication, Rating, Site, Update
 from .icons import icon_svg
 
 
@@ -65,6 +65,50 @@ class Correction:
     update: Update
     claim: Claim
     article: Article
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One commit in a claim page's History section."""
+
+    change: FileChange
+    url: str  # the commit on the repository
+    verdict: str | None  # the verdict's label after the commit (None: removed or not readable)
+    previous: str | None  # ... and before it
+
+    @property
+    def short(self) -> str:
+        """The hash as shown: a fixed length (git's own abbreviation grows with the repository)."""
+        return self.change.commit[:7]
+
+    @property
+    def verdict_changed(self) -> bool:
+        return self.change.change == "changed" and self.verdict != self.previous
+
+
+@dataclass(frozen=True)
+class ClaimFile:
+    """A claim's file in the repository, as its page shows it: the record of changes and the ways to correct it."""
+
+    state: str  # History.state: "complete", "shallow" or "unavailable"
+    entries: tuple[HistoryEntry, ...]  # newest first
+    uncommitted: bool  # the page shows changes to the file not yet committed
+    edit_url: str
+    history_url: str
+    report_url: str
+
+
+def _label(scale, key: str | None) -> str | None:
+    """A verdict key as readers know it; a key the scale no longer has is shown as it was written."""
+    return scale[key].label if key in scale else key
+
+
+def claim_file(site: Site, publication: Publication, claim: Claim) -> ClaimFile:
+    history, path, scale = publication.history, claim.source_file, publication.scale
+    entries = tuple(HistoryEntry(c, site.commit_url(c.commit), _label(scale, c.verdict), _label(scale, c.previous))
+                    for c in history.of(path))
+    return ClaimFile(history.state, entries, path in history.uncommitted, site.edit_url(path),
+                     site.history_url(path), site.report_url(exports.claim_url(site, claim)))
 
 
 FEED_SIZE = 50  # entries per feed: readers want what is recent; the full record is on the site and in claims.json
@@ -217,6 +261,9 @@ class Renderer:
         claim page shows its article (the view), so an edit to one claim changes the inputs of them all."""
         site, scale, article = self.site, publication.scale, view.article
         images = self._images_of(publication, article)
+        record = publication.history
+        changes = (record.state, tuple((record.of(c.source_file), c.source_file in record.uncommitted)
+                                       for c in view.claims))
 
         def render() -> tuple[dict[str, str], list]:
             common = {"scale": scale, "site": site}
@@ -226,12 +273,13 @@ class Renderer:
             for claim in view.claims:
                 pages[claim.page_file] = claim_template.render(
                     view=view, claim=claim, share=images[claim.permalink + share.NAME],
-                    claim_review=exports.claim_review(site, scale, article, claim), **common)
+                    claim_review=exports.claim_review(site, scale, article, claim),
+                    file=claim_file(site, publication, claim), **common)
             # Each claim's share of the exports (exports.py joins them into byte for byte what one json.dumps or
             # one CSV writer over every claim gives).
             return pages, [exports.claim_chunks(site, publication, claim) for claim in view.claims]
 
-        return self._once(("article", article.slug), (view, images, scale, site), render)
+        return self._once(("article", article.slug), (view, images, scale, site, changes), render)
 
     def pages(self, publication: Publication) -> dict[str, str]:
         """Every generated text file of the docs folder, as relative path -> text."""

@@ -13,6 +13,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# The settings the environment overrides (factcheck/pipeline.read_site_settings) come from each test, never from the
+# shell that runs the suite: every build here is the same whoever runs it.
+for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH"):
+    os.environ.pop(_variable, None)
+
+# The real site is built as a deployment is: for its own address and repository (not mkdocs.yml's placeholders), so
+# every end-to-end test checks what readers of the published site get. The path is mkdocs.yml's (tests/site_server.py
+# serves the site there).
+SITE_URL = "https://checks.newsroom.test/factcheck/"
+REPO_URL = "https://code.newsroom.test/desk/factcheck"
+DEPLOYED = {"SITE_URL": SITE_URL, "REPO_URL": REPO_URL}
 
 SLOW_FILES = ("test_browser.py", "test_html_validity.py")  # Chromium, axe and the Nu checker: `make quick` skips
 
@@ -32,7 +43,8 @@ ENGINES = ("mkdocs", "zensical")  # factcheck/engine.py: the default, and Materi
 def build_real_site(tmp_path_factory, engine: str) -> Path:
     """site/ of the real publication, built with the same command as `make site ENGINE=...`."""
     out = tmp_path_factory.mktemp(f"real-{engine}")
-    run_build(ROOT, "--out", str(out / "generated"), "--site", "--site-dir", str(out / "site"), "--engine", engine)
+    run_build(ROOT, "--out", str(out / "generated"), "--site", "--site-dir", str(out / "site"), "--engine", engine,
+              env=DEPLOYED)
     return out / "site"
 
 
@@ -60,10 +72,11 @@ def engine_site(request) -> Path:
     return request.getfixturevalue("site_mkdocs" if request.param == "mkdocs" else "built_site_zensical")
 
 
-def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run build.py as editors and CI do, in a subprocess, and fail with its output if it fails."""
+def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run build.py as editors and CI do, in a subprocess (with `env` added to the environment), and fail with its
+    output if it fails."""
     result = subprocess.run([sys.executable, str(root / "build.py"), *args], cwd=root, capture_output=True,
-                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -83,3 +96,16 @@ def copy_project(target: Path) -> Path:
 @pytest.fixture
 def project(tmp_path) -> Path:
     return copy_project(tmp_path / "project")
+
+
+def git(root: Path, *args: str, date: str = "2026-11-01T12:00:00+00:00") -> str:
+    """Run git in `root` as one fixed editor at a fixed date, with no user or system configuration (no signing, no
+    hooks from the machine): the same commits get the same hashes on every run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Editor",
+               GIT_AUTHOR_EMAIL="editor@newsroom.test", GIT_COMMITTER_NAME="Editor",
+               GIT_COMMITTER_EMAIL="editor@newsroom.test", GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    result = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, capture_output=True,
+                            text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -50,6 +50,28 @@ def test_ci_validates_tests_builds_and_deploys():
     assert any(line.startswith("zensical==") for line in pinned)
 
 
+def test_pages_are_built_for_the_pages_address_from_the_whole_history():
+    """The deploy path: actions/configure-pages gives the Pages address, passed as SITE_URL to the deploy build
+    (which refuses placeholders) whose site/ is the Pages artifact; REPO_URL is the repository the workflow runs in;
+    every job that builds the site checks out the whole history (claim pages show it)."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["test"]["steps"]
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s for s in steps if "make site DEPLOY=1" in s.get("run", ""))
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert steps.index(pages) < steps.index(build) < steps.index(upload)
+    assert pages["if"] == build["if"] == upload["if"]
+    assert build["env"]["SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % pages["id"]
+    assert "pages" in workflow["jobs"]["test"]["permissions"]
+    for name, job in workflow["jobs"].items():
+        runs = [s for s in job["steps"] if "make site" in s.get("run", "")]
+        for step in runs:
+            assert "format('{0}/{1}', github.server_url, github.repository)" in step["env"]["REPO_URL"], name
+        if runs:
+            checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+            assert checkout["with"]["fetch-depth"] == 0, name
+
+
 def test_pre_commit_runs_the_build_validation():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [h for repo in config["repos"] for h in repo["hooks"]]

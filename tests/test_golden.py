@@ -76,6 +76,11 @@ def test_the_committed_copy_says_what_the_fixture_says():
     assert [a["href"] for a in article.select(".fc-appearances a")] == ["https://copy.example/bridge"]
     assert article.select('.fc-article mark.fc-passage')[0]["id"] == "claim-opening-year"
     assert "Dead link" in (EXPECTED / "sample-article" / "cost" / "index.md").read_text(encoding="utf-8")
+    # The fixture is a folder of the project's repository, not the top of one: no history, and the page says so.
+    edit = page.select_one(".fc-correct a")["href"]
+    assert edit.endswith("/edit/main/claims/sample-article/opening-year.yaml")
+    assert "not built from the publication's git repository" in page.select_one(".fc-history .admonition").get_text()
     exported = json.loads((EXPECTED / "claims.json").read_text(encoding="utf-8"))
     assert exported["version"] == 2 and len(exported["claims"]) == 4
+    assert {c["history"] for c in exported["claims"]} == {None}
     assert (EXPECTED / "sample-article" / "opening-year" / "share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

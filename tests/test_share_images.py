@@ -12,11 +12,10 @@ import yaml
 from bs4 import BeautifulSoup
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, SITE_URL, copy_project, run_build
 from factcheck import share
 
 SLUG = "turkey-s400-f35"
-SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 SCALE = {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
 CLAIMS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (ROOT / "claims" / SLUG).glob("*.yaml")}
 

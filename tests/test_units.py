@@ -134,7 +134,8 @@ def test_markdown_fields_are_sanitised():
 def test_rendered_pages_escape_text_and_link_badges():
     claim = _claim("one", "Tom Brady")
     claim = Claim(**{**claim.__dict__, "summary": '"><img src=x onerror=alert(1)>'})
-    pages = render.render_pages(_publication(claim), Site("Pub", "https://e.org/", "Pub", "https://e.org/"), ROOT / "templates")
+    site = Site("Pub", "https://e.org/", "Pub", "https://e.org/", "https://git.e.org/pub")
+    pages = render.render_pages(_publication(claim), site, ROOT / "templates")
     assert set(pages) >= {"index.md", "methodology.md", "a/index.md", "a/one/index.md"}
     article = pages["a/index.md"]
     assert 'href="one/"' in article and 'id="claim-one"' in article
