@@ -8,25 +8,66 @@
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
     python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
 
-Exit status: 0 success, 1 content errors (each printed as file:line:col: message), 2 usage errors.
+Exit status: 0 success, 1 content errors (each printed as file:line:col: message), 2 usage errors or output folders
+and caches that are not the build's own, 3 the machine failed the build (a full disk, a read-only folder, too little
+memory), 130 interrupted (Ctrl-C), 143 stopped (SIGTERM); each of these last ones with one line saying so.
 The pipeline lives in the factcheck package (factcheck/pipeline.py); this file is only its command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from factcheck import engine, pipeline, settings
-from factcheck.model import Problem
+# numpy (under the language identifier) would start one BLAS thread per core, each with buffers, for one small dot
+# product: one is enough, and under a tight memory limit their allocation failing ends the process with no message.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from factcheck import characters, engine, pipeline, settings  # noqa: E402 (after the setting above)
+from factcheck.model import Problem  # noqa: E402
 from factcheck.report import report
 
 ROOT = settings.PROJECT
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every `finally` cleans up on the way out."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """The command, ending with one clear message whatever stops it: an interruption, a full disk, a read-only
+    folder, too little memory. The published site is swapped in whole or not at all, so it is as it was."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return _stopped("interrupted (Ctrl-C)", 130)
+    except Terminated:
+        return _stopped("stopped (SIGTERM)", 143)
+    except MemoryError:
+        return _stopped("out of memory", 3)
+    except BrokenProcessPool:
+        return _stopped("a worker process (rendering pages or drawing share images) died (out of memory?)", 3)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        return _stopped(f"{where}{error.strerror or error}", 3)
+
+
+def _stopped(why: str, status: int) -> int:
+    print(characters.printable(f"build.py: {why}; nothing more was written, and the published site is as it was"),
+          file=sys.stderr)
+    return status
+
+
+def run(argv: list[str]) -> int:
     if argv[:1] == ["sources"]:  # a command with options of its own (--root, --archive...): see its --help
         from factcheck import sources
         return sources.main(argv[1:], ROOT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 
 from .memo import Once, fresh
@@ -53,22 +54,70 @@ def find(quote: str, paras: tuple[str, ...]) -> list[Span]:
     return spans
 
 
-def closest_passage(quote: str, paras: tuple[str, ...]) -> str:
-    """The article passage most like a quote that was not found, to show the editor what differs."""
-    words = normalise(quote).split()
-    best, best_ratio = "", -1.0
-    for text in paras:
+class Work:
+    """A budget of work shared by every "closest passage" hint of one build, so hints cost bounded time however many
+    quotes are missing and however long the article (counted in words scanned and in characters compared)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.spent = limit, 0
+
+    def take(self, amount: int) -> bool:
+        """Spend `amount` if the budget allows it."""
+        if self.spent + amount > self.limit:
+            return False
+        self.spent += amount
+        return True
+
+
+HINT_WORK = 20_000_000  # about two seconds: every hint of an ordinary edit, and a bound on a pathological one
+CANDIDATES = 8  # passages sharing the most words with the quote, compared character by character
+
+
+def closest_passage(quote: str, paras: tuple[str, ...], work: Work | None = None) -> str | None:
+    """The article passage most like a quote that was not found, to show the editor what differs; None when the
+    budget cannot pay for the search. Passages as long as the quote are ranked by the words they share with it (one
+    pass over the article), and only the best few are compared character by character."""
+    work = work or Work(HINT_WORK)
+    needle = normalise(quote)
+    words = needle.split()
+    need: dict[str, int] = {}
+    for word in words:
+        need[word] = need.get(word, 0) + 1
+    if not work.take(sum(len(text) for text in paras) // 8 + 1):  # one step per word, roughly
+        return None
+    best: list[tuple[int, int, int, int]] = []  # (shared words, -paragraph, -start, width): a min-heap of the best
+    for index, text in enumerate(paras):
         tokens = text.split()
         width = min(len(words), len(tokens))
-        for start in range(0, len(tokens) - width + 1):
-            candidate = " ".join(tokens[start:start + width])
-            matcher = difflib.SequenceMatcher(None, normalise(quote), candidate, autojunk=False)
-            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-                continue
-            ratio = matcher.ratio()
-            if ratio > best_ratio:
-                best, best_ratio = candidate, ratio
-    return best
+        held: dict[str, int] = {}
+        shared = 0
+        for position, token in enumerate(tokens):
+            if held.get(token, 0) < need.get(token, 0):
+                shared += 1
+            held[token] = held.get(token, 0) + 1
+            if position >= width:  # the word leaving the window
+                leaving = tokens[position - width]
+                held[leaving] -= 1
+                if held[leaving] < need.get(leaving, 0):
+                    shared -= 1
+            if position >= width - 1:
+                entry = (shared, -index, -(position - width + 1), width)
+                if len(best) < CANDIDATES:
+                    heapq.heappush(best, entry)
+                elif entry > best[0]:
+                    heapq.heapreplace(best, entry)
+    passage, best_ratio = None, -1.0
+    for _, minus_index, minus_start, width in sorted(best, reverse=True):
+        start = -minus_start
+        candidate = " ".join(paras[-minus_index].split()[start:start + width])
+        if not work.take(len(needle) * len(candidate) + 1):
+            break
+        matcher = difflib.SequenceMatcher(None, needle, candidate, autojunk=False)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        if (ratio := matcher.ratio()) > best_ratio:
+            passage, best_ratio = candidate, ratio
+    return passage
 
 
 def sentences(paragraph: str) -> list[tuple[int, int]]:
@@ -88,10 +137,7 @@ def sentences(paragraph: str) -> list[tuple[int, int]]:
     return bounds
 
 
-MAX_HINTS = 20  # finding the closest passage costs a fuzzy search per quote: enough for any real edit
-
-
-def anchor_claims(articles, claims, once: Once = fresh) -> tuple[dict, list[Problem]]:
+def anchor_claims(articles, claims, once: Once = fresh, work: Work | None = None) -> tuple[dict, list[Problem]]:
     """The span of every claim's quote in its article; a quote that is missing, ambiguous or overlaps is a Problem.
 
     Each quote is searched for through `once` (factcheck/memo.py): the preview searches again only when the quote
@@ -99,15 +145,14 @@ def anchor_claims(articles, claims, once: Once = fresh) -> tuple[dict, list[Prob
     by_slug = {a.slug: a for a in articles}
     spans: dict = {}
     problems: list[Problem] = []
-    missing = 0
+    work = work or Work(HINT_WORK)  # one budget for every hint of this anchoring
     for claim in claims:
         article = by_slug[claim.article]
         found = once(("quote", claim.article, claim.id), (claim.quote, article.paragraphs),
                      lambda: find(claim.quote, article.paragraphs))
         if not found:
-            missing += 1
-            hint = (f"; the closest passage is: \"{closest_passage(claim.quote, article.paragraphs)}\""
-                    if missing <= MAX_HINTS else "")
+            passage = closest_passage(claim.quote, article.paragraphs, work)
+            hint = f"; the closest passage is: \"{passage}\"" if passage else ""
             problems.append(Problem(claim.path, f"quote not found in content/{article.path.name}{hint}"))
         elif len(found) > 1 and claim.occurrence is None:
             problems.append(Problem(claim.path, f"quote occurs {len(found)} times in the article; "

@@ -1,6 +1,9 @@
 """Characters that have no place in editorial text, in one table for every file the build reads.
 
-Control characters and lone surrogates cannot be written as UTF-8, XML or JSON. Direction-changing and invisible
+Control characters, lone surrogates and noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF and the last two code points
+of every plane) cannot be carried by every output: XML 1.0 (the Atom feeds) refuses C0 controls, surrogates and
+U+FFFE/U+FFFF; YAML (the pages' front matter, which MkDocs would silently drop) refuses those and C1 controls;
+JSON cannot encode a lone surrogate as UTF-8. Direction-changing and invisible
 characters are the harder case: a reviewer reads one thing in the diff while readers are shown another (a summary
 whose words display in a different order than they are stored, a URL that hides a character), so they are refused
 with their exact position.
@@ -12,13 +15,16 @@ import re
 import unicodedata
 
 # Tab, line feed and carriage return are layout (CRLF files from Windows editors are welcome); the rest are not.
-CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}"
+                                         for plane in range(17))
+CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + NONCHARACTERS
 # Bidirectional embeddings, overrides, isolates and marks; zero-width and other invisible format characters;
 # line/paragraph separators; Unicode "tag" characters (invisible ASCII look-alikes used to smuggle text).
 INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
              "\u3164\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
 FORBIDDEN = re.compile(f"[{CONTROL}{INVISIBLE}]")
 _CONTROL = re.compile(f"[{CONTROL}]")
+_NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 
 
 def describe(character: str) -> str:
@@ -29,6 +35,8 @@ def describe(character: str) -> str:
 
 
 def why(character: str) -> str:
+    if _NONCHARACTER.match(character):
+        return "noncharacters are not allowed (XML, the feeds, and YAML, the pages' front matter, cannot carry them)"
     if _CONTROL.match(character):
         return "control characters are not allowed"
     if unicodedata.bidirectional(character) in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI",

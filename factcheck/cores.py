@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -29,6 +30,20 @@ def imap(function: Callable[[T], R], items: list[T], workers: int | None = None)
     if len(items) < PARALLEL_FROM or workers < 2 or not available():
         yield from map(function, items)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker)
+    try:
         # Chunks keep the pipes busy without leaving one worker with the tail.
         yield from pool.map(function, items, chunksize=max(1, min(64, len(items) // (workers * 4))))
+    finally:
+        # Also after an error, an interruption (Ctrl-C, SIGTERM) or a caller that stopped reading: items not started
+        # are dropped and every worker has ended before this returns, so none is left orphaned.
+        pool.shutdown(cancel_futures=True)
+
+
+def _worker() -> None:
+    """Workers leave interruptions to the build: Ctrl-C reaches the whole process group, and the build stops its
+    workers itself (each finishes its item, so no file is left half-written) and prints one message. SIGTERM sent
+    to a worker itself ends it at once, as it would any program (build.py turns its own SIGTERM into an exception,
+    which stops the workers as above)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

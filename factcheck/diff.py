@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import load
+from . import characters, load
 from .model import Problem
 
 TEXT_FIELDS = ("quote", "claim", "summary", "analysis", "checked")
@@ -24,23 +25,41 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=root, input=data, capture_output=True, check=True).stdout
 
 
-def claims_at(root: Path, ref: str) -> dict[str, tuple[str, str]]:
-    """Claim files at a git ref: key -> (path, text). One `git cat-file --batch` call reads them all."""
-    names = [n for n in _git(root, "ls-tree", "-r", "--name-only", ref, "--", "claims/").decode().splitlines()
-             if n.endswith(".yaml") and n.count("/") == 2]
+def claims_at(root: Path, ref: str) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
+    """Claim files at a git ref: key -> (path, text), and the problems (links, oversized files). One
+    `git cat-file --batch` call reads them all."""
+    listing = _git(root, "ls-tree", "-r", "-z", ref, "--", "claims/").decode("utf-8", "replace").split("\0")
+    names, problems = [], []
+    for entry in filter(None, listing):
+        info, _, name = entry.partition("\t")
+        if not (name.endswith(".yaml") and name.count("/") == 2):
+            continue
+        if info.split()[0] == "120000":  # what the build would refuse at that commit, never read
+            problems.append(Problem(Path(name), f"is a symbolic link at {ref}: the build reads only regular files"))
+        else:
+            names.append(name)
     output = _git(root, "cat-file", "--batch", data="".join(f"{ref}:{n}\n" for n in names).encode())
     files, position = {}, 0
     for name in names:
         header_end = output.index(b"\n", position)
         size = int(output[position:header_end].split()[2])
-        files[_key(name)] = (name, output[header_end + 1:header_end + 1 + size].decode("utf-8", "replace"))
+        text = output[header_end + 1:header_end + 1 + size]
+        files[_key(name)] = (name, text.decode("utf-8", "replace") if size <= load.MAX_BYTES else "")
         position = header_end + 1 + size + 1
-    return files
+    return files, problems
 
 
-def claims_now(root: Path) -> dict[str, tuple[str, str]]:
-    return {_key(p.relative_to(root).as_posix()): (p.relative_to(root).as_posix(), p.read_text("utf-8", "replace"))
-            for p in sorted((root / "claims").glob("*/*.yaml"))}
+def claims_now(root: Path) -> tuple[dict[str, tuple[str, str]], str, list[Problem]]:
+    """Claim files in the work tree (key -> (path, text)) and the scale's text, read by the build's own reader:
+    links, FIFOs and files the build would skip are reported as it reports them, never read."""
+    def read(path: Path, parse):
+        text = load.read_text(path)
+        return (None, [text]) if isinstance(text, Problem) else ((path, text), [])
+
+    found = load.read_sources(root / "content", root / "claims", read)
+    files = {f"{slug}/{claim_id}": (path.relative_to(root).as_posix(), text)
+             for slug, claim_id, (path, text) in found.claims}
+    return files, found.scale[1] if found.scale else "", [p for p in found.problems if p.is_error]
 
 
 def _key(path: str) -> str:
@@ -83,8 +102,18 @@ def _records_change(change: Change) -> bool:
                and (u.get("date"), u.get("note")) not in before)
 
 
+def code(value) -> str:
+    """Text from a file as a Markdown code span on one line: nothing in it can make a heading, a table, a link or
+    HTML in the job summary, nor move or reorder what a terminal shows."""
+    text = characters.printable(" ".join(str(value).split()))  # a line break would start a new block
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[str, list[Problem]]:
-    """The Markdown summary, and the problems a reviewer must not merge (silent verdict changes)."""
+    """The Markdown summary, and the problems a reviewer must not merge (silent verdict changes). Everything that
+    came from a file is shown as a code span (see `code`)."""
     def label(verdict) -> str:
         return labels.get(str(verdict), str(verdict))
 
@@ -96,29 +125,31 @@ def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[st
                         f"{label(c.new.get('verdict'))} without a new updates entry whose previous_verdict is "
                         f"'{c.old.get('verdict')}': corrections must be visible")
                 for c in verdicts if UNREADABLE not in (c.old, c.new) and not _records_change(c)]
-    lines = [f"## Fact-check changes against `{ref}`", "",
+    lines = [f"## Fact-check changes against {code(ref)}", "",
              f"{len(added)} added, {len(removed)} removed, {len(verdicts)} verdict change(s), "
              f"{len(edited)} edited.", ""]
     if verdicts:
         lines += ["### Verdict changes", ""]
-        lines += [f"- `{c.key}`: {label(c.old.get('verdict'))} → **{label(c.new.get('verdict'))}**" for c in verdicts]
+        lines += [f"- {code(c.key)}: {code(label(c.old.get('verdict')))} → **{code(label(c.new.get('verdict')))}**"
+                  for c in verdicts]
         lines.append("")
     if added:
-        lines += ["### Added", ""] + [f"- `{c.key}`: **{label(c.new.get('verdict'))}**: {c.new.get('claim', '')}"
-                                      for c in added] + [""]
+        lines += ["### Added", ""] + [f"- {code(c.key)}: **{code(label(c.new.get('verdict')))}**: "
+                                      f"{code(c.new.get('claim', ''))}" for c in added] + [""]
     if removed:
-        lines += ["### Removed", ""] + [f"- `{c.key}` (was {label(c.old.get('verdict'))})" for c in removed] + [""]
+        lines += ["### Removed", ""] + [f"- {code(c.key)} (was {code(label(c.old.get('verdict')))})"
+                                        for c in removed] + [""]
     if edited:
         lines += ["### Edited", ""]
         for c in edited:
             fields = [f for f in TEXT_FIELDS if c.old.get(f) != c.new.get(f)]
             new_urls, old_urls = _urls(c.new), _urls(c.old)
             parts = [f"text: {', '.join(fields)}"] if fields else []
-            parts += [f"source added: {u}" for u in new_urls if u not in old_urls]
-            parts += [f"source removed: {u}" for u in old_urls if u not in new_urls]
+            parts += [f"source added: {code(u)}" for u in new_urls if u not in old_urls]
+            parts += [f"source removed: {code(u)}" for u in old_urls if u not in new_urls]
             if len(_updates(c.new)) != len(_updates(c.old)):
                 parts.append(f"updates: {len(_updates(c.old))} → {len(_updates(c.new))}")
-            lines.append(f"- `{c.key}`: " + ("; ".join(parts) or "other fields"))
+            lines.append(f"- {code(c.key)}: " + ("; ".join(parts) or "other fields"))
         lines.append("")
     if not found:
         lines += ["No claim changed.", ""]
@@ -128,10 +159,12 @@ def summarise(found: list[Change], labels: dict[str, str], ref: str) -> tuple[st
 def run(root: Path, ref: str) -> tuple[int, str, list[Problem]]:
     """The Markdown summary of the claim changes since `ref`, its problems, and the exit status."""
     try:
-        old = claims_at(root, ref)
+        old, refused = claims_at(root, ref)
     except subprocess.CalledProcessError as error:
         return 2, "", [Problem(root / "claims", f"cannot read claims at '{ref}': {error.stderr.decode().strip()}")]
-    scale = _data("claims/ratings.yaml", (root / "claims" / "ratings.yaml").read_text("utf-8", "replace"))
+    new, scale, unreadable = claims_now(root)
+    scale = _data("claims/ratings.yaml", scale)
     labels = {str(r.get("key")): r.get("label") for r in scale.get("ratings", []) if isinstance(r, dict)}
-    text, problems = summarise(changes(old, claims_now(root)), labels, ref)
+    text, problems = summarise(changes(old, new), labels, ref)
+    problems += refused + unreadable
     return (1 if problems else 0), text, problems

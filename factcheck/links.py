@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import ipaddress
+import socket
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,6 +33,13 @@ class Settings:
     retries: int = 3  # further attempts after a 429 or 5xx answer
     backoff: float = 2.0  # seconds before the first retry when the server gives no Retry-After; doubles each time
     max_wait: float = 120.0  # a longer Retry-After is not waited for: the answer stands
+    # Seconds one URL may take in all (requests, retries, Retry-After waits, redirects), so no site can hold the
+    # weekly job for hours; waiting for a free connection to a busy site does not count.
+    url_budget: float = 300.0
+    max_body: int = 1_000_000  # bytes of an answer ever read, after decompression (the archive's JSON is tiny)
+    # Only the tests' local servers need this: addresses that are not public (loopback, private, link-local...)
+    # are never requested, so a cited URL or a redirect cannot reach the machine CI runs on or its network.
+    allow_loopback: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,20 @@ class Result:
     @property
     def broken(self) -> bool:
         return self.status in (DEAD, UNREACHABLE)
+
+
+class Refused(httpx.HTTPError):
+    """An answer or an address the checker will not take: too large, in an unknown encoding, or not public."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+@dataclass
+class Budget:
+    """What is left of one URL's time (Settings.url_budget), spent by requests and by waits between retries."""
+
+    left: float
 
 
 def origin(url: str) -> str:
@@ -85,52 +109,123 @@ class Client:
     async def __aexit__(self, *exc) -> None:
         await self.http.aclose()
 
-    async def request(self, method: str, url: str, *, read: bool = False, timeout: float | None = None
-                      ) -> httpx.Response:
-        """One request, repeated with backoff after 429 and 5xx answers. The body is read only when `read`."""
+    async def request(self, method: str, url: str, *, read: bool = False, timeout: float | None = None,
+                      budget: Budget | None = None) -> httpx.Response:
+        """One request, repeated with backoff after 429 and 5xx answers, within `budget` (a fresh one of
+        Settings.url_budget when none is given). The body is read only when `read`, and at most max_body bytes."""
         settings = self.settings
+        budget = budget or Budget(settings.url_budget)
         for attempt in range(settings.retries + 1):
             async with self._all, self._origins[origin(url)]:
-                response = await self._send(method, url, read, timeout)
+                response = await self._send(method, url, read, timeout, budget)
             if (response.status_code != 429 and response.status_code < 500) or attempt == settings.retries:
                 return response
             wait = retry_after(response)
             wait = settings.backoff * 2 ** attempt if wait is None else wait
-            if wait > settings.max_wait:
+            if wait > settings.max_wait or wait >= budget.left:
                 return response
+            budget.left -= wait
             await asyncio.sleep(wait)  # outside the semaphores: other URLs go on meanwhile
         raise AssertionError("unreachable")
 
-    async def _send(self, method: str, url: str, read: bool, timeout: float | None) -> httpx.Response:
+    async def _send(self, method: str, url: str, read: bool, timeout: float | None, budget: Budget) -> httpx.Response:
         settings = self.settings
         request = self.http.build_request(method, url, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         # A server that sends its headers a byte at a time never trips the read timeout: bound the whole exchange.
-        limit = settings.connect_timeout + 2 * (timeout or settings.read_timeout)
+        limit = min(settings.connect_timeout + 2 * (timeout or settings.read_timeout), budget.left)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         try:
+            if limit <= 0:
+                raise TimeoutError
             async with asyncio.timeout(limit):
                 response = await self.http.send(request, stream=True)
                 try:
                     if read:
-                        await response.aread()
+                        body = await _read_capped(response, settings.max_body)
+                        response = httpx.Response(response.status_code, content=body, request=request, headers=[
+                            (k, v) for k, v in response.headers.raw if k.lower() not in _BODY_HEADERS])
                 finally:
                     await response.aclose()
         except TimeoutError:
+            if limit == budget.left:
+                raise httpx.TimeoutException(f"no final answer within the {settings.url_budget:g} s allowed for "
+                                             "one URL", request=request) from None
             raise httpx.TimeoutException(f"no complete answer in {limit:g} s", request=request) from None
+        finally:
+            budget.left -= loop.time() - start
         return response
+
+    async def public(self, url: str) -> None:
+        """Raise Refused when `url`'s host is, or resolves to, an address that is not public (loopback, private,
+        link-local, multicast, reserved...): a cited URL or a redirect must not make CI request its own network."""
+        parsed = httpx.URL(url)
+        try:
+            found = {ipaddress.ip_address(parsed.host)}
+        except ValueError:
+            try:
+                async with asyncio.timeout(self.settings.connect_timeout):
+                    answers = await asyncio.get_running_loop().getaddrinfo(
+                        parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80), type=socket.SOCK_STREAM)
+            except TimeoutError:
+                raise httpx.ConnectTimeout(f"cannot resolve {parsed.host}") from None
+            except OSError as error:
+                raise httpx.ConnectError(f"cannot resolve {parsed.host}: {error.strerror or error}") from None
+            found = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in answers}
+        for address in found:
+            address = getattr(address, "ipv4_mapped", None) or address
+            if address.is_global and not address.is_multicast:
+                continue
+            if self.settings.allow_loopback and address.is_loopback:
+                continue
+            raise Refused(f"{parsed.host} is at {address}, which is not a public address: not requested")
+
+
+# Headers that described the body as it came over the network, not as it was read.
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The body, decompressed here (gzip or deflate) so that neither what came over the network nor what it
+    expands to can exceed `limit` bytes: a hostile answer cannot fill the memory."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        decoder = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | (16 if "gzip" in encoding else 32))
+    else:
+        raise Refused(f"the answer is in an encoding not read here ({encoding[:40]})")
+    body, received = bytearray(), 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if decoder is not None:
+            try:
+                chunk = decoder.decompress(chunk, limit + 1 - len(body))
+            except zlib.error:
+                raise Refused("the answer's compressed body is damaged") from None
+            if decoder.unconsumed_tail:  # more would come out than the limit allows
+                received = limit + 1
+        body += chunk
+        if received > limit or len(body) > limit:
+            raise Refused(f"the answer is larger than {limit:,} bytes")
+    return bytes(body)
 
 
 HEAD_REFUSED = frozenset({405, 501})  # and any other client error: some servers answer HEAD wrongly, so GET decides
 
 
 async def check(client: Client, url: str) -> Result:
-    """Follow `url` to its final answer and classify it."""
+    """Follow `url` to its final answer and classify it, within the URL's time budget, requesting public
+    addresses only (the cited URL's and every redirect's)."""
     current, seen = url, {url}
+    budget = Budget(client.settings.url_budget)
     try:
         while True:
-            response = await client.request("HEAD", current)
+            await client.public(current)
+            response = await client.request("HEAD", current, budget=budget)
             code = response.status_code
             if code in HEAD_REFUSED or (400 <= code < 500 and code != 429):
-                response = await client.request("GET", current)
+                response = await client.request("GET", current, budget=budget)
                 code = response.status_code
             location = response.headers.get("location")
             if code not in REDIRECTS or not location:
@@ -142,8 +237,10 @@ async def check(client: Client, url: str) -> Result:
                 return Result(url, UNREACHABLE, code, target, f"more than {client.settings.max_redirects} redirects")
             seen.add(target)
             current = target
+    except Refused as error:
+        return Result(url, UNREACHABLE, None, current, str(error))
     except httpx.TimeoutException as error:
-        return Result(url, UNREACHABLE, None, None, f"timed out ({type(error).__name__})")
+        return Result(url, UNREACHABLE, None, None, f"timed out ({type(error).__name__}: {error})")
     except httpx.ConnectError as error:  # DNS, refused connection, TLS
         return Result(url, UNREACHABLE, None, None, f"cannot connect: {error}" if str(error) else "cannot connect")
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:  # a malformed answer, an unusual socket error

@@ -10,6 +10,7 @@ raises out of this module.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -227,7 +228,13 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
                                mark.line + 1 + walk.line_offset, mark.column + 1))
     kind = type(node)
     if kind is yaml.ScalarNode and node.tag in _SCALARS:
-        return node.value if node.tag == _STR else walk.loader.construct_object(node)
+        if node.tag == _STR:
+            return node.value
+        try:
+            return walk.loader.construct_object(node)
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            raise _Refused(Problem(walk.path, f"the number {characters.snippet(node.value, 20)} is too long",
+                                   node.start_mark.line + 1 + walk.line_offset, node.start_mark.column + 1)) from None
     if kind is yaml.MappingNode and node.tag == _MAP:
         result = {}
         for key, value in node.value:
@@ -263,11 +270,11 @@ def front_matter_bounds(text: str) -> tuple[int, int, int, int] | str:
     body starts and the body's first line; or what is wrong. The one splitter (the build, the link checker and the
     archiver's edits all use it)."""
     lines = text.split("\n")
-    if lines[0].strip() != "---":
+    if lines[0].rstrip() != "---":
         return "missing front matter: the file must start with a '---' line"
     start = offset = len(lines[0]) + 1
     for number, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
+        if line.rstrip() == "---":  # from column 1: an indented '---' is text of a block scalar, not the end
             end = offset - 1 if number > 1 else start  # the line break before the closing line is not YAML
             return start, end, min(offset + len(line) + 1, len(text)), number + 2
         offset += len(line) + 1
@@ -307,19 +314,42 @@ TOPICS_FILE = "topics.yaml"  # optional: without it, claims carry no topics
 _path = lru_cache(maxsize=1 << 17)(Path)  # the same few thousand paths on every preview refresh: parse each once
 
 
-def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
-    """A folder's entries, sorted, without following links: a link is reported, not read."""
+# Editors' lock, swap and backup files (.#claim.yaml, a dangling link emacs makes; #claim.yaml#; claim.yaml~;
+# .claim.yaml.swp): never opened, and reported as warnings, so saving in an editor never blocks the preview.
+_EDITOR_FILE = re.compile(r"^\.#|^#.*#$|~$|\.sw[a-p]$")
+
+
+def _entries(folder: Path, problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """A folder's entries, sorted, as (path, is a folder), without following links: a link is reported, not read,
+    and editors' lock and backup files are left out with a warning."""
     try:
-        with os.scandir(folder) as found:  # the entry knows whether it is a link: no lstat per file
-            entries = [(_path(e.path), e.is_symlink()) for e in sorted(found, key=lambda e: e.name)]
+        with os.scandir(folder) as found:  # the entry knows whether it is a link or a folder: no lstat per file
+            entries = [(_path(e.path), e.is_symlink(), e.is_dir(follow_symlinks=False))
+                       for e in sorted(found, key=lambda e: e.name)]
     except OSError as error:
         problems.append(Problem(folder, f"cannot read the folder: {error.strerror}"))
         return []
-    for path, link in entries:
-        if link:
+    kept = []
+    for path, link, is_folder in entries:
+        if _EDITOR_FILE.search(path.name):
+            problems.append(Problem(path, "ignored: an editor's lock, swap or backup file", severity="warning"))
+        elif link:
             problems.append(Problem(path, "is a symbolic link: the build reads only regular files (a link can "
                                           "point outside the repository)"))
-    return [p for p, link in entries if not link]
+        else:
+            kept.append((path, is_folder))
+    return kept
+
+
+_LOOKALIKE = (".md", ".markdown", ".mdown", ".mkd", ".yaml", ".yml")  # any case: meant as an article or a claim
+
+
+def _not_read(path: Path, expected: str) -> Problem:
+    """A file the build does not read: an error, so nothing is silently left out, but a hidden file (.gitkeep,
+    .DS_Store) that does not look like an article or a claim is only a warning."""
+    if path.name.startswith(".") and not path.name.lower().endswith(_LOOKALIKE):
+        return Problem(path, "ignored: a hidden file", severity="warning")
+    return Problem(path, f"is not read: {expected}")
 
 
 def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
@@ -350,10 +380,33 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
             todo.extend(((*at, i), v) for i, v in enumerate(value))
         elif isinstance(value, str):
             for character in {c for c in characters.FORBIDDEN.findall(value) if c not in text}:
-                problems.append(document.problem(
-                    f"{field_path(at)}: {characters.describe(character)} (written as an escape): {characters.why(character)}",
-                    at))
+                message = (f"{field_path(at)}: {characters.describe(character)} (written as an escape): "
+                           f"{characters.why(character)}")
+                line, column = document.where(at) or (1, 1)
+                line, column = _escape_position(text, line, character) or (line, column)
+                problems.append(Problem(document.path, message, line, column))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
+
+
+# YAML's escapes in double-quoted text; "\\" is matched too, so an escaped backslash hides what follows it.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f", "N": "\x85",
+                  "L": "\u2028", "P": "\u2029"}
+
+
+def _escape_position(text: str, line: int, character: str) -> Location | None:
+    """The line and column of the first escape at or after `line` that writes `character`."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    for found in _ESCAPE.finditer(text, start):
+        code = found.group()[1:]
+        written = chr(int(code[1:], 16)) if len(code) > 1 else _NAMED_ESCAPES.get(code)
+        if written == character:
+            return text.count("\n", 0, found.start()) + 1, found.start() - text.rfind("\n", 0, found.start())
+    return None
 
 
 def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources:
@@ -375,21 +428,34 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
     scale = attempt(claims_dir / SCALE_FILE, parse_yaml)
     has_topics = os.path.lexists(claims_dir / TOPICS_FILE)
     topics = attempt(claims_dir / TOPICS_FILE, parse_yaml) if has_topics else None
-    articles = []
-    article_paths = [p for p in _entries(content_dir, problems) if p.suffix == ".md"] if content_dir.is_dir() else []
-    for path in article_paths:
-        front_matter = attempt(path, split_front_matter)
-        if front_matter:
-            articles.append((path.stem, front_matter))
-    claims = []
-    claim_dirs = tuple(p for p in _entries(claims_dir, problems) if p.is_dir()) if claims_dir.is_dir() else ()
-    for folder in claim_dirs:
-        for path in _entries(folder, problems):
-            if path.suffix == ".yml":
-                problems.append(Problem(path, "claim files end in .yaml, not .yml"))
-            elif path.suffix == ".yaml":
-                document = attempt(path, parse_yaml)
-                if document:
+    articles, article_paths = [], []
+    for path, is_folder in _entries(content_dir, problems) if content_dir.is_dir() else ():
+        if is_folder:
+            problems.append(Problem(path, "is not read: content/ holds articles only (content/<slug>.md), no folders"))
+        elif path.suffix == ".md" and path.stem:
+            article_paths.append(path)
+            if front_matter := attempt(path, split_front_matter):
+                articles.append((path.stem, front_matter))
+        else:
+            problems.append(_not_read(path, "articles are content/<slug>.md (.md in lowercase)"))
+    claims, claim_dirs = [], []
+    for folder, is_folder in _entries(claims_dir, problems) if claims_dir.is_dir() else ():
+        if not is_folder:
+            if folder.name not in (SCALE_FILE, TOPICS_FILE):
+                problems.append(_not_read(folder, "a claim belongs in its article's folder: "
+                                                  "claims/<article-slug>/<claim-id>.yaml"))
+            continue
+        claim_dirs.append(folder)
+        for path, nested in _entries(folder, problems):
+            if nested:
+                problems.append(Problem(path, "is not read: claims are claims/<article-slug>/<claim-id>.yaml, "
+                                              "never in a subfolder"))
+            elif path.suffix == ".yaml" and path.stem:
+                if document := attempt(path, parse_yaml):
                     claims.append((folder.name, path.stem, document))
-    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,
+            elif path.suffix == ".yml":
+                problems.append(Problem(path, "claim files end in .yaml, not .yml"))
+            else:
+                problems.append(_not_read(path, "claim files are <claim-id>.yaml (.yaml in lowercase)"))
+    return Sources(scale, tuple(articles), tuple(claims), tuple(problems), tuple(claim_dirs),
                    frozenset(p.stem for p in article_paths), topics, has_topics and topics is None)

@@ -94,9 +94,21 @@ class Memory:
     written: dict | None = None  # docs path -> content; None until the first build
 
 
+def untrusted_output(options: Options) -> list[Problem]:
+    """Links or committed files where the build writes its output and keeps its caches (see write.untrusted_output):
+    the docs folder, the site and the folder its last version is moved to, the image and language caches, and the
+    .cache folder (Zensical keeps its own cache there)."""
+    paths = [options.out, options.image_cache, options.root / settings.CACHE, options.languages]
+    if options.site_dir:
+        paths += [options.site_dir, options.site_dir.with_name(f".{options.site_dir.name}.old")]
+    return write.untrusted_output(options.root, paths)
+
+
 @dataclass(frozen=True)
 class Outcome:
-    status: int  # 0 built, 1 content errors, 2 the output folder is not ours or a deploy build is not publishable
+    # 0 built, 1 content errors, 2 an output folder or cache is not ours (a link, committed files) or a deploy build
+    # is not publishable
+    status: int
     problems: tuple[Problem, ...]
     summary: str = ""
     written: tuple[str, ...] = ()  # docs files written (relative paths)
@@ -109,6 +121,8 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
     (the preview), only what changed since the last build with it is done again. `options.deploy` (a build to
     publish) refuses placeholder addresses and an incomplete history before writing anything."""
     out, first, root = options.out, memory is None or memory.written is None, options.root
+    if first and (wrong := untrusted_output(options)):
+        return Outcome(2, tuple(wrong))
     if first and (wrong := write.ownership_problem(out)):
         return Outcome(2, (wrong,))
     if options.deploy and (refused := settings.deployment_problems(options.site, options.config,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,8 @@ class _Reader:
             info = os.lstat(path)
         except OSError:
             return load.read_file(path, parse)  # it reports the error
+        if not stat.S_ISREG(info.st_mode):  # a link, a FIFO (opening it would block the preview)...: never opened
+            return load.read_file(path, parse)  # it reports what the file is
         signature = (info.st_mtime_ns, info.st_size, info.st_ino)
         known = self.files.get(path)
         recent = time.time_ns() - info.st_mtime_ns < RECENT_NS

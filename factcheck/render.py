@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
@@ -136,6 +138,15 @@ def markdown_to_html(text: str) -> Markup:
     clean = nh3.clean(html, tags={"p", "a", "em", "strong", "code", "ul", "ol", "li", "blockquote", "br"},
                       attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel="noopener noreferrer")
     return Markup(clean.strip())
+
+
+_TARGET = re.compile(r'<(?:a|img)\b[^>]*?\s(?:href|src)="([^"]*)"')
+
+
+def markdown_links(text: str) -> list[str]:
+    """Every link and image address in editors' Markdown, as the converter reads them (inline, reference-style and
+    autolinks alike), so validation judges exactly what a page would link to."""
+    return [html.unescape(found) for found in _TARGET.findall(_MARKDOWN.reset().convert(text))]
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct dates, formatted tens of thousands of times

@@ -10,7 +10,9 @@ build, and the warning tells its editor what is left.
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
+from functools import lru_cache
 from typing import Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -20,12 +22,26 @@ from .model import Article, Claim, Claimant, Problem, Source, Span, Topics
 MAX_EXCERPT_WORDS = 40  # a quotation, not a copy of the page (fair use, and readers should open the source)
 
 
+@lru_cache(maxsize=1)
+def _public_suffixes():
+    """The Public Suffix List as the pinned publicsuffixlist package ships it: read from the package, never
+    downloaded (the package fetches a newer list only when its update module is run, which the build never does)."""
+    from publicsuffixlist import PublicSuffixList
+    return PublicSuffixList()
+
+
 def publisher_of(url: str) -> str:
-    """The host a source comes from, as a stand-in for its publisher (www. and m. are the same site)."""
-    host = (urlsplit(url).hostname or "").lower()
-    for prefix in ("www.", "m.", "amp."):
-        host = host.removeprefix(prefix)
-    return host
+    """The site a source comes from, as a stand-in for its publisher: its registrable domain by the Public Suffix
+    List (www., www1., static., m. and a trailing dot are all the same site; bbc.co.uk is not co.uk)."""
+    return _site((urlsplit(url).hostname or "").rstrip(".").lower())
+
+
+@lru_cache(maxsize=1 << 14)  # the same few hundred hosts, cited again and again
+def _site(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return _public_suffixes().privatesuffix(host) or host  # a bare public suffix is its own "site"
 
 
 Finding = tuple[str, tuple]  # a message, and the field it is about (a path from the claim or the source)
@@ -34,7 +50,8 @@ Finding = tuple[str, tuple]  # a message, and the field it is about (a path from
 def independent_publishers(claim: Claim) -> list[Finding]:
     """A verdict needs as many independent publishers as the rating scale says (two for False and Misleading)."""
     needed = claim.rating.publishers
-    found = {publisher_of(s.url) for s in claim.sources}
+    hosts = {(urlsplit(s.url).hostname or "").rstrip(".").lower() for s in claim.sources}
+    found = {publisher_of(s.url) for s in claim.sources} if len(hosts) >= needed else hosts  # too few either way
     if len(found) >= needed:
         return []
     return [(f"verdict '{claim.rating.key}' needs sources from at least {needed} independent publisher"

@@ -105,8 +105,10 @@ def on_serve(server, config, builder):
 
 # Events that say a file changed. MkDocs rebuilds on any event, and inotify also reports files being opened and
 # read: the preview's own reading of a saved file would then start another rebuild, and so would an editor that
-# only opens one.
+# only opens one. A folder counts when it appears, goes or moves (a claims folder moved out of claims/ reports
+# nothing about the files inside it); its "modified" events only echo its files' own.
 CHANGES = frozenset({"created", "deleted", "modified", "moved", "closed"})
+FOLDER_CHANGES = frozenset({"created", "deleted", "moved"})
 
 
 def _use_file_events(server, paths: list[str]) -> bool:
@@ -128,7 +130,7 @@ def _use_file_events(server, paths: list[str]) -> bool:
 
     class Changed(watchdog.events.FileSystemEventHandler):
         def on_any_event(self, event):
-            if event.is_directory or event.event_type not in CHANGES:
+            if event.event_type not in (FOLDER_CHANGES if event.is_directory else CHANGES):
                 return
             with condition:
                 server._want_rebuild = True

@@ -12,9 +12,11 @@ Three steps, so that only the last one costs much and it runs only when an image
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,7 +116,8 @@ class ShareImage:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fonts: Source Sans Pro from the pinned font-source-sans-pro wheel. Basic layout (no Raqm): it needs no system
-# library (FriBiDi), and Latin, Greek and Cyrillic need no shaping.
+# library (FriBiDi, whose presence would change the pixels from machine to machine), and Latin, Greek and Cyrillic,
+# the scripts the font has, need no shaping. Text in other scripts is left out visibly (see `drawable`).
 
 FACES = {"regular": "SourceSansPro-Regular.ttf", "semibold": "SourceSansPro-Semibold.ttf",
          "bold": "SourceSansPro-Bold.ttf"}
@@ -186,17 +189,28 @@ def _advances(face: str, size: int) -> dict[str, float]:
     return {}
 
 
+def _advance(character: str, face: str, size: int) -> float:
+    table = _advances(face, size)
+    advance = table.get(character)
+    if advance is None:
+        advance = table[character] = font(face, size).getlength(character)
+    return advance
+
+
 def _width(text: str, face: str, size: int) -> float:
     """The text's advance width: the sum of its characters' advances, measured once each. Exact with basic layout,
     which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
     FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
-    table = _advances(face, size)
-    try:
-        return sum(map(table.__getitem__, text))  # added left to right, as a loop would: the same float
-    except KeyError:
-        for character in set(text) - table.keys():
-            table[character] = font(face, size).getlength(character)
-        return sum(map(table.__getitem__, text))
+    total = 0.0
+    for character in text:  # summed left to right, as _prefix sums (not sum(), whose rounding differs by version)
+        total += _advance(character, face, size)
+    return total
+
+
+def _prefix(text: str, face: str, size: int) -> list[float]:
+    """The width of every prefix of `text` (text[:n] at n), summed left to right as _width sums: the same numbers,
+    so layout can ask for any prefix's width in constant time."""
+    return list(itertools.accumulate((_advance(c, face, size) for c in text), initial=0.0))
 
 
 @lru_cache(maxsize=None)
@@ -204,36 +218,52 @@ def _icon_path(name: str) -> str:
     return icon_masks.path_data(icon_file(name).read_text(encoding="utf-8"))
 
 
+_TRIM = " ,;:.-–—"
+
+
 def _fit(text: str, face: str, size: int, width: int, shorten: bool = False) -> str:
-    """`text` on one line, shortened with an ellipsis (at a word when it can) when it is too wide or `shorten`."""
-    if not shorten and _width(text, face, size) <= width:
+    """`text` on one line, shortened with an ellipsis (at a word when it can) when it is too wide or `shorten`.
+    Every candidate is a prefix of `text`, measured from one table of prefix widths: linear, however long."""
+    widths = _prefix(text, face, size)
+    if not shorten and widths[-1] <= width:
         return text
-    cut = text.rstrip(" ,;:.-–—")
-    while cut and _width(cut + ELLIPSIS, face, size) > width:
-        shorter = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]
-        cut = shorter.rstrip(" ,;:.-–—") if len(shorter) > len(cut) // 2 else cut[:-1].rstrip()
-    return cut + ELLIPSIS
+    ellipsis = _advance(ELLIPSIS, face, size)
+
+    def trimmed(end: int, characters: str | None) -> int:  # rstrip(characters) of text[:end], as an end index
+        while end and (text[end - 1].isspace() if characters is None else text[end - 1] in characters):
+            end -= 1
+        return end
+
+    end = trimmed(len(text), _TRIM)
+    while end and widths[end] + ellipsis > width:
+        space = text.rfind(" ", 0, end)
+        shorter = space if space >= 0 else end - 1
+        end = trimmed(shorter, _TRIM) if shorter > end // 2 else trimmed(end - 1, None)
+    return text[:end] + ELLIPSIS
 
 
 def wrap(text: str, face: str, size: int, width: int, max_lines: int) -> tuple[str, ...]:
-    """Greedy line breaking at spaces; the last line ends in an ellipsis when the text does not fit."""
-    words = text.split()
+    """Greedy line breaking at spaces; the last line ends in an ellipsis when the text does not fit. Linear in the
+    text: a line's width grows by the advances added to it, and the work stops once the lines are full."""
+    space = _advance(" ", face, size)
     lines: list[str] = []
-    line = ""
-    for index, word in enumerate(words):
-        candidate = f"{line} {word}" if line else word
-        if _width(candidate, face, size) <= width:
-            line = candidate
+    line, line_width = "", 0.0
+    for word in text.split():
+        candidate = line_width + space if line else 0.0
+        for character in word:
+            candidate += _advance(character, face, size)
+        if candidate <= width:
+            line, line_width = (f"{line} {word}" if line else word), candidate
             continue
         if line:
             lines.append(line)
-        line = word
-        while _width(line, face, size) > width:  # a word wider than the line (a long URL): break it anywhere
-            cut = len(line)
-            while cut > 1 and _width(line[:cut], face, size) > width:
-                cut -= 1
+        line, line_width = word, _width(word, face, size)
+        while line_width > width and len(lines) < max_lines:  # a word wider than the line: break it anywhere
+            widths = _prefix(line, face, size)
+            cut = max(1, bisect.bisect_right(widths, width) - 1)  # the longest prefix that fits, at least 1
             lines.append(line[:cut])
             line = line[cut:]
+            line_width = _width(line, face, size)
         if len(lines) >= max_lines:
             break
     if line:
@@ -242,6 +272,50 @@ def wrap(text: str, face: str, size: int, width: int, max_lines: int) -> tuple[s
         lines = lines[:max_lines]
         lines[-1] = _fit(lines[-1], face, size, width, shorten=True)
     return tuple(lines)
+
+
+# Text in a script the font has no letters for (Arabic, Hebrew, CJK, Devanagari, emoji...) is left out visibly:
+# each run of it is drawn as this mark, and the alt text says what the mark means. Source Sans Pro covers Latin,
+# Greek and Cyrillic, all written left to right, so no right-to-left text is ever drawn unshaped.
+OMITTED = "[…]"
+OMITTED_NOTE = f"{OMITTED} marks text in a script this image cannot show."
+
+
+@lru_cache(maxsize=1)
+def _coverage() -> frozenset[int]:
+    """The characters the font draws, from its cmap (read with fontTools; the three faces cover the same ones)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(font_file("regular")), lazy=True)["cmap"].getBestCmap())
+
+
+def drawable(text: str) -> str:
+    """`text` with every run of characters the font cannot draw (and the spaces inside the run) replaced by
+    OMITTED: never an empty box where a letter should be."""
+    covered = _coverage()
+    if text.isascii() or covered.issuperset(map(ord, text)):
+        return text
+    out, pending, omitting = [], "", False  # pending: spaces after a left-out run, kept if drawable text follows
+    for character in text:
+        if character.isspace():
+            if omitting:
+                pending += character
+            else:
+                out.append(character)
+        elif ord(character) in covered:
+            out.append(pending + character)
+            pending, omitting = "", False
+        elif not omitting:
+            out.append(OMITTED)
+            omitting = True
+        else:
+            pending = ""  # the run goes on: the spaces inside it go with it
+    return "".join(out)
+
+
+def _drawable_card(card: Card) -> Card:
+    return replace(card, site=drawable(card.site), headline=drawable(card.headline), source=drawable(card.source),
+                   badges=tuple(replace(b, label=drawable(b.label)) for b in card.badges))
 
 
 def _sentence(parts: list[str]) -> str:
@@ -256,6 +330,8 @@ def _sentence(parts: list[str]) -> str:
 
 @lru_cache(maxsize=1 << 16)  # laid out once for the page's front matter and again, free, for the drawing
 def layout(card: Card) -> Layout:
+    shown = _drawable_card(card)
+    omitted, card = shown != card, shown
     inner = WIDTH - 2 * MARGIN
     texts = [Text(_fit(card.site, "semibold", 40, inner), MARGIN, (BAND_HEIGHT - 40) // 2 - 2, "semibold", 40,
                   WHITE)]
@@ -319,7 +395,7 @@ def layout(card: Card) -> Layout:
         texts += badge_texts + headline
         alt += [", ".join(counted), " ".join(lines)]
     texts += footer
-    alt += [t.text for t in footer]
+    alt += [t.text for t in footer] + ([OMITTED_NOTE] if omitted else [])
     return Layout(tuple(pills), tuple(texts), _sentence(alt))
 
 
@@ -387,7 +463,7 @@ def render_images(images: dict[str, ShareImage], cache: Path, workers: int | Non
     for path, image in images.items():
         source = once(("share image", path), (image.layout, cache), lambda: cache / f"{image.layout.digest()}.png")
         files[path] = write.Stored(source)
-        if source not in missing and not source.exists():
+        if source not in missing and not write.made_by_build(source):  # a link, a FIFO, another's file: drawn again
             missing[source] = image.layout
     jobs = [(laid, target) for target, laid in missing.items()]
     for _ in cores.imap(_draw_into, jobs, workers):

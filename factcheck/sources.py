@@ -15,15 +15,16 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import archives, links, load, write, yamledit
+from . import archives, characters, links, load, validate, write, yamledit
 from .report import report as report_problems
 from .model import Problem
-from .settings import CACHE as CACHES, CONFIG, TEMPLATES, read_site_settings
+from .settings import CACHE as CACHES, CONFIG, TEMPLATES, read_site_settings, today
 
 CACHE = CACHES / "sources.json"  # under the root, outside content/ and claims/ (gitignored)
 STATUSES = (links.OK, links.REDIRECTED, links.DEAD, links.UNREACHABLE)
@@ -41,6 +42,7 @@ class Cited:
     accessed: dt.date | None = None
     archived_url: str | None = None
     found_dead: str | None = None
+    item: dict = field(default_factory=dict, compare=False)  # the source mapping as the file has it
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def cited_in(document: load.Document) -> tuple[list[Cited], list[Problem]]:
                 continue
             line = (document.where((*here, "url")) or (0, 0))[0]
             cited.append(Cited(document.path, line, here, item["url"], _date(item.get("accessed")),
-                               item.get("archived_url"), item.get("found_dead")))
+                               item.get("archived_url"), item.get("found_dead"), item))
     return cited, problems
 
 
@@ -125,23 +127,49 @@ def added_since(root: Path, ref: str, cited: list[Cited]) -> list[Cited]:
 # The cache: when each URL was last checked, and the answer
 
 def read_cache(path: Path) -> dict[str, links.Result]:
+    """The remembered answers: the cache file, then the answers its journal holds (those of a run that was killed
+    before it could write the cache; a last line cut short is skipped)."""
+    results: dict[str, links.Result] = {}
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["results"]
-        return {url: links.Result(url, e["status"], e["http_status"], e["final_url"], e.get("detail", ""),
-                                  dt.datetime.fromisoformat(e["checked"]))
-                for url, e in entries.items()}
+        results = {url: _result(url, e) for url, e in
+                   json.loads(path.read_text(encoding="utf-8"))["results"].items()}
     except FileNotFoundError:
-        return {}
+        pass
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         print(f"{path}: unreadable cache ignored ({error})", file=sys.stderr)
-        return {}
+    try:
+        lines = journal(path).read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError):
+        lines = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            results[entry["url"]] = _result(entry["url"], entry)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return results
+
+
+def journal(cache: Path) -> Path:
+    """Where each answer is appended as it comes, so that a killed run resumes where it stopped."""
+    return cache.with_name(cache.name + ".journal")
+
+
+def _result(url: str, entry: dict) -> links.Result:
+    return links.Result(url, entry["status"], entry["http_status"], entry["final_url"], entry.get("detail", ""),
+                        dt.datetime.fromisoformat(entry["checked"]))
+
+
+def _entry(result: links.Result) -> dict:
+    return {"status": result.status, "http_status": result.http_status, "final_url": result.final_url,
+            "detail": result.detail, "checked": result.checked.isoformat()}
 
 
 def write_cache(path: Path, results: dict[str, links.Result]) -> None:
-    entries = {url: {"status": r.status, "http_status": r.http_status, "final_url": r.final_url,
-                     "detail": r.detail, "checked": r.checked.isoformat()} for url, r in sorted(results.items())}
+    entries = {url: _entry(r) for url, r in sorted(results.items())}
     path.parent.mkdir(parents=True, exist_ok=True)
     write.atomically(path, json.dumps({"version": 1, "results": entries}, indent=1).encode())
+    journal(path).unlink(missing_ok=True)  # everything it held is in the cache now
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -155,6 +183,13 @@ def _edit(cited: Cited, result: links.Result, snapshot) -> yamledit.Edit | None:
     return yamledit.Edit(cited.at, after_url, at_end, remove) if after_url or at_end or remove else None
 
 
+def _refused(cited: Cited, edit: yamledit.Edit) -> str | None:
+    """Why the build would refuse the source once `edit` is made (the first reason), or None."""
+    item = {k: v for k, v in cited.item.items() if k not in edit.remove} | dict(edit.after_url) | dict(edit.at_end)
+    problems = validate.source_problems(item, today())
+    return characters.snippet(problems[0], 300) if problems else None
+
+
 async def _archive(client: links.Client, cited: list[Cited], results: dict[str, links.Result]
                    ) -> dict[tuple, tuple[str | None, str]]:
     """Look up (or have made) an archived copy of every source without one, and write each file as soon as its
@@ -164,9 +199,10 @@ async def _archive(client: links.Client, cited: list[Cited], results: dict[str, 
     lookups: dict[tuple, asyncio.Task] = {}
 
     async def lookup(url: str, accessed: dt.date | None, broken: bool):
-        snapshot = await wayback.closest(client, available, url, accessed)
+        budget = links.Budget(client.settings.url_budget)  # one source's lookups, retries included
+        snapshot = await wayback.closest(client, available, url, accessed, budget)
         if snapshot is None and not broken:  # a copy of an error page would archive nothing
-            snapshot = await wayback.save(client, save, url)
+            snapshot = await wayback.save(client, save, url, budget)
         return snapshot
 
     def shared(item: Cited) -> asyncio.Task:
@@ -192,15 +228,23 @@ async def _archive(client: links.Client, cited: list[Cited], results: dict[str, 
                     note = "no archived copy exists, and a broken link is not worth capturing"
                 else:
                     note = f"{ADDED} of {snapshot.date.isoformat()}"
+            edit = _edit(item, results[item.url], snapshot)
+            if edit and (refused := _refused(item, edit)):  # never write what the build would refuse
+                note = f"{FAILED[0]}: the answer would not pass the build ({refused})"
+                snapshot = None
+                edit = _edit(item, results[item.url], None)
             notes[(item.path, item.at)] = (snapshot.url if snapshot else item.archived_url, note)
-            if edit := _edit(item, results[item.url], snapshot):
-                edits.append(edit)
+            if edit:
+                edits.append((item, edit))
         try:
-            yamledit.edit_file(path, edits)
-        except (yamledit.EditError, OSError) as error:
-            print(f"{path}: not changed: {error}", file=sys.stderr)
-            for item in items:
-                notes[(item.path, item.at)] = (item.archived_url, f"{FAILED[1]}: {error}")
+            yamledit.edit_file(path, [edit for _, edit in edits])
+        except (yamledit.EditError, OSError):
+            for item, edit in edits:  # one at a time: one source that cannot be edited costs the others nothing
+                try:
+                    yamledit.edit_file(path, [edit])
+                except (yamledit.EditError, OSError) as error:
+                    print(f"{path}:{item.line}: not changed: {error}", file=sys.stderr)
+                    notes[(item.path, item.at)] = (item.archived_url, f"{FAILED[1]}: {error}")
 
     by_file: dict[Path, list[Cited]] = {}
     for item in cited:
@@ -226,8 +270,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", type=Path, metavar="FILE", help=f"where answers are remembered (ROOT/{CACHE})")
     p.add_argument("--changed-since", metavar="REF", help="only sources added since the merge base with REF")
     p.add_argument("--strict", action="store_true", help="exit 1 when a source is dead or unreachable")
+    p.add_argument("--allow-loopback", action="store_true",
+                   help="also request addresses on this machine (127.0.0.1): for tests against a local server only; "
+                        "other addresses that are not public are never requested")
     defaults = links.Settings()
-    for name in ("connect_timeout", "read_timeout", "backoff"):
+    for name in ("connect_timeout", "read_timeout", "backoff", "url_budget"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name), metavar="S")
     for name in ("per_host", "concurrency", "retries", "max_redirects"):
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name), metavar="N")
@@ -254,9 +301,13 @@ def main(argv: list[str], project: Path) -> int:
             return 2
     settings = links.Settings(
         user_agent=f"{name} source checker" + (f" (+{url})" if url else ""),
+        allow_loopback=args.allow_loopback,
         **{k: getattr(args, k) for k in ("connect_timeout", "read_timeout", "per_host", "concurrency", "retries",
-                                         "backoff", "max_redirects")})
+                                         "backoff", "max_redirects", "url_budget")})
     cache_file = args.cache or root / CACHE
+    if wrong := write.untrusted_output(root, [cache_file.parent, cache_file, journal(cache_file)]):
+        report_problems(wrong, root)
+        return 2
     cache = read_cache(cache_file)
     now = dt.datetime.now(dt.timezone.utc)
     urls = list(dict.fromkeys(c.url for c in cited))
@@ -281,12 +332,21 @@ def main(argv: list[str], project: Path) -> int:
 
 
 async def _run(settings, cited, stale, cache, cache_file, archive) -> dict:
-    async with links.Client(settings) as client:
-        checked = await asyncio.gather(*(links.check(client, url) for url in stale))
-        cache.update(zip(stale, checked))
-        # Remembered before archiving starts, so an interrupted archive run does not check everything again.
-        write_cache(cache_file, cache)
-        return await _archive(client, cited, cache) if archive else {}
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    # Each answer is appended to the journal as it comes (never through a link), so a run killed part-way
+    # resumes with the answers it had; the cache, written whole at the end, takes them over.
+    descriptor = os.open(journal(cache_file), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as notes:
+        async def checked(client, url):
+            cache[url] = result = await links.check(client, url)
+            notes.write(json.dumps({"url": url, **_entry(result)}) + "\n")
+            notes.flush()
+
+        async with links.Client(settings) as client:
+            await asyncio.gather(*(checked(client, url) for url in stale))
+            # Remembered before archiving starts, so an interrupted archive run does not check everything again.
+            write_cache(cache_file, cache)
+            return await _archive(client, cited, cache) if archive else {}
 
 
 def report(outcomes: list[Outcome], root: Path) -> list[dict]:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import fastjsonschema
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report
     from jsonschema import Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-CLAIM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CLAIM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would accept a name ending in a line break
 # Messages for the schema's patterns, keyed by the pattern's description in the schema.
 PATTERN_MESSAGES = {
     "YYYY-MM-DD": "is not a date written YYYY-MM-DD",
@@ -87,10 +88,11 @@ class _Validator:
 
 def schema_problems(document: Document, validator: Draft202012Validator) -> list[Problem]:
     """Every schema error in a document, each at the line of the value it concerns."""
-    problems = []
+    problems, refused = [], set()
     errors = _specific(validator.iter_errors(document.data))
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         at = tuple(error.absolute_path)
+        refused.add(at)
         field = field_path(at)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
@@ -121,6 +123,10 @@ def schema_problems(document: Document, validator: Draft202012Validator) -> list
         else:  # jsonschema's own words may quote the whole value: never more than a snippet of it
             message = f"{field}: {characters.snippet(error.message, 200)}"
         problems.append(document.problem(message, at))
+    # JSON Schema's "integer" accepts 1.0, which later stages would use as a count or an index: no field takes a
+    # decimal, so a whole number written as one is refused here (where the schema found nothing else wrong).
+    problems += [document.problem(f"{field_path(at)}: {value!r} is not a whole number; write {int(value)}", at)
+                 for at, value in _floats(document.data) if value.is_integer() and at not in refused]
     return problems
 
 
@@ -139,6 +145,19 @@ def _specific(errors):
                 yield from _specific(typed[0])
                 continue
         yield error
+
+
+def _floats(data) -> list[tuple[tuple, float]]:
+    """(path, value) of every decimal number in a document (each list and mapping visited once)."""
+    found, todo, seen = [], [((), data)], set()
+    while todo:
+        at, value = todo.pop()
+        if isinstance(value, float):
+            found.append((at, value))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            todo += [((*at, k), v) for k, v in (value.items() if isinstance(value, dict) else enumerate(value))]
+    return sorted(found, key=lambda item: [str(step) for step in item[0]])
 
 
 def _shown(value: object) -> str:
@@ -188,9 +207,33 @@ MARKDOWN_FIELDS = {"claim": (("analysis",), ("updates", "*", "note")), "article"
 
 
 def _markdown_problems(document: Document, kind: str) -> list[Problem]:
-    return [document.problem(f"{field_path(at)}: {wrong}", at)
-            for pattern in MARKDOWN_FIELDS[kind] for at, value in values_at(document.data, pattern)
-            if isinstance(value, str) and (wrong := markdown_problem(value))]
+    problems = []
+    for pattern in MARKDOWN_FIELDS[kind]:
+        for at, value in values_at(document.data, pattern):
+            if not isinstance(value, str):
+                continue
+            if wrong := markdown_problem(value):
+                problems.append(document.problem(f"{field_path(at)}: {wrong}", at))
+            elif "](" in value or "]:" in value or "<" in value:
+                # inline links and images have "](", reference-style ones a "[name]: url" definition, autolinks "<"
+                problems += [document.problem(f"{field_path(at)}: the link {_shown(link)} {wrong}", at)
+                             for link in _markdown_links(value) if (wrong := link_problem(link))]
+    return problems
+
+
+def _markdown_links(text: str) -> list[str]:
+    from .render import markdown_links  # the page's own converter (render imports the templates' machinery)
+    return markdown_links(text)
+
+
+def link_problem(link: str) -> str | None:
+    """What is wrong with a link in editors' Markdown: the rules of `url` fields, or an in-page #anchor."""
+    if link.startswith("#"):
+        return None
+    if not link.lower().startswith(("http://", "https://")):
+        return ("is not an http(s) URL with a host (a link in Markdown is https://... or an in-page #anchor; "
+                "'//host' and relative addresses are not)")
+    return url_problem(link)
 
 
 class _Checker:
@@ -251,6 +294,22 @@ class _Checker:
             self.problems += [document.problem(f"{field_path(here)}: {message}", (*here, *where))
                               for message, where in rules.source_findings(result[-1])]
         return tuple(result)
+
+
+@lru_cache(maxsize=1)
+def _source_validator() -> _Validator:
+    return _Validator({"$ref": "claim.schema.json#/$defs/source"}, _schemas()["claim"].resources)
+
+
+def source_problems(item: dict, today: dt.date) -> list[str]:
+    """Why the build would refuse one source mapping (a claim's or a development's), as messages; empty when it
+    would accept it. `build.py sources --archive` checks every value it writes with this, before writing it."""
+    document = Document(Path("source"), item, {})
+    checker = _Checker(today)
+    problems = schema_problems(document, _source_validator())
+    if not problems:
+        checker.sources(document, (), [item])
+    return [p.message for p in problems + checker.problems]
 
 
 def build_scale(document: Document, validator: Draft202012Validator) -> tuple[Scale | None, list[Problem]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 
 from . import archives
-from .links import Client
+from .links import Budget, Client, Refused
 
 SAVE_TIMEOUT = 120.0  # Save Page Now takes tens of seconds to capture a page
 _WEB = re.compile(r"/web/(\d{14})[a-z_]*/")
@@ -45,10 +45,14 @@ def _archive_url(url: str) -> str:
     return "https://" + url.removeprefix("http://") if url.startswith("http://web.archive.org/") else url
 
 
-async def closest(client: Client, endpoint: str, url: str, when: dt.date | None) -> Snapshot | None:
+async def closest(client: Client, endpoint: str, url: str, when: dt.date | None, budget: Budget | None = None
+                  ) -> Snapshot | None:
     """The snapshot of `url` closest to `when` that captured a successful answer, or None when there is none."""
     params = {"url": url} | ({"timestamp": when.strftime("%Y%m%d")} if when else {})
-    response = await client.request("GET", str(httpx.URL(endpoint, params=params)), read=True)
+    try:
+        response = await client.request("GET", str(httpx.URL(endpoint, params=params)), read=True, budget=budget)
+    except Refused as error:  # an answer too large to be the API's
+        raise ArchiveError(f"availability API: {error}") from None
     if response.status_code != 200:
         raise ArchiveError(f"availability API answered {response.status_code}")
     try:
@@ -63,9 +67,9 @@ async def closest(client: Client, endpoint: str, url: str, when: dt.date | None)
         raise ArchiveError(f"availability API gave a malformed answer ({type(error).__name__}: {error})") from None
 
 
-async def save(client: Client, endpoint: str, url: str) -> Snapshot:
+async def save(client: Client, endpoint: str, url: str, budget: Budget | None = None) -> Snapshot:
     """Ask Save Page Now to capture `url`; the new copy's address comes back in a header or as the final URL."""
-    response = await client.request("GET", endpoint + url, timeout=SAVE_TIMEOUT)
+    response = await client.request("GET", endpoint + url, timeout=SAVE_TIMEOUT, budget=budget)
     if response.status_code >= 400:
         raise ArchiveError(f"Save Page Now answered {response.status_code}")
     for candidate in (response.headers.get("content-location"), response.headers.get("location"),

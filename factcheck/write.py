@@ -8,9 +8,12 @@ file gets (readable by all under the usual umask).
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import shutil
+import stat
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -61,19 +64,36 @@ class Stored:
 Content = str | bytes | Stored
 
 
+def made_by_build(path: Path) -> bool:
+    """Whether a cache file is one the build made and may link into the docs folder: a regular file (not a link,
+    which may lead anywhere, nor a FIFO, which blocks), owned by this user and read-only, as `atomically(...,
+    mode=0o444)` leaves it. Anything else is made again, never read or linked."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o222
+
+
 def _place(target: Path, content: Content) -> None:
     if not isinstance(content, Stored):
         atomically(target, content if isinstance(content, bytes) else content.encode("utf-8"))
         return
+    if not made_by_build(content.source):  # replaced since it was checked: never published
+        raise OSError(errno.EPERM, "is not a cache file the build made; build again", str(content.source))
+    temporary = target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
     try:
         try:
             os.link(content.source, target)  # a new file appears whole: no temporary name needed
         except FileExistsError:
-            temporary = target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
             os.link(content.source, temporary)
             os.replace(temporary, target)
     except OSError:  # the cache is on another file system, or this one has no hard links: copy
+        temporary.unlink(missing_ok=True)
         atomically(target, content.source.read_bytes())
+    except BaseException:  # interrupted between the link and the rename: no temporary name left behind
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,51 @@ def entries(out: Path) -> Iterator[tuple[str, os.DirEntry]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((Path(entry.path), prefix + entry.name + "/"))
                 yield prefix + entry.name, entry
+
+
+def untrusted_output(root: Path, paths: list[Path]) -> list[Problem]:
+    """Output and cache folders (and cache files) must be the build's own. A symbolic link on the way would carry
+    its writes out of the repository, and a file committed there would be published or trusted as the build's own
+    (a share image under a real claim's key, a language answer that switches a rule off): both are refused."""
+    problems, links = [], set()
+    for path in paths:
+        for step in _steps(root, path):
+            if step not in links and os.path.islink(step):
+                links.add(step)
+                problems.append(Problem(step, "is a symbolic link: the build never writes or reads its output or "
+                                              "caches through a link (it can lead outside the repository); remove it"))
+    inside = [os.path.relpath(path, root) for path in paths if _under(root, path)]
+    tracked = _tracked(root, inside) if inside else []
+    for name in tracked[:10]:
+        if root / name not in links:
+            problems.append(Problem(root / name, "is committed to the repository, but output and caches are made only "
+                                                 "by the build (a committed one would be published as ours): "
+                                                 "git rm --cached it"))
+    if len(tracked) > 10:
+        problems.append(Problem(root, f"... and {len(tracked) - 10:,} more committed output or cache files"))
+    return problems
+
+
+def _under(root: Path, path: Path) -> bool:
+    return os.path.commonpath([os.path.abspath(root), os.path.abspath(path)]) == os.path.abspath(root)
+
+
+def _steps(root: Path, path: Path) -> list[Path]:
+    """`path` and each folder between it and `root` (only `path` itself when it lies outside `root`)."""
+    if not _under(root, path):
+        return [Path(os.path.abspath(path))]
+    parts = Path(os.path.relpath(path, root)).parts
+    return [Path(os.path.abspath(root), *parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _tracked(root: Path, relative: list[str]) -> list[str]:
+    """The files git tracks under these paths of `root`; none when `root` is not in a git work tree."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", *relative], capture_output=True,
+                                timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name] if not listed.returncode else []
 
 
 def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]]) -> WriteReport:
@@ -162,7 +227,13 @@ def replace_dir(built: Path, target: Path) -> None:
     """Swap a freshly built folder in place of `target`; the old one is removed only after the swap."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    moved = target.exists()
+    if moved:
         os.replace(target, old)
-    os.replace(built, target)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if moved:  # put the published site back
+            os.replace(old, target)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -73,7 +73,7 @@ def main() -> int:
     try:
         ports = receive.recv()
         urls = [f"http://127.0.0.1:{ports[i % len(ports)]}/source/{i}" for i in range(args.urls)]
-        settings = links.Settings(user_agent="bench_sources")
+        settings = links.Settings(user_agent="bench_sources", allow_loopback=True)  # the local sites
         concurrent = timed(urls, settings)
         sample = urls[: args.sequential_sample or len(urls)]
         one_at_a_time = timed(sample, replace(settings, concurrency=1, per_host=1)) * len(urls) / len(sample)

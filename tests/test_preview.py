@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,71 @@ def test_mkdocs_serve_shows_an_edit_keeps_the_last_good_page_and_recovers(tmp_pa
         claim.rename(added)
         server.wait_for(f"{claim.parent.name}/served-new/", "fixed served edit")
         assert server.status(page) == 404
+        # A whole claims folder moved out of claims/: the file events name only the folder, and its pages go.
+        folder = added.parent
+        folder.rename(tmp_path / "moved-away")
+        served = f"{folder.name}/served-new/"
+        deadline = time.monotonic() + 120
+        while server.status(served) != 404 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.status(served) == 404, server.tail()
+
+
+def test_a_claims_folder_moved_out_of_claims_drops_its_pages(publication, tmp_path):
+    session = Session(publication, tmp_path)
+    session.matches_a_clean_build("first refresh")
+    folder = sorted(p for p in (publication / "claims").iterdir() if p.is_dir())[0]
+    shown = publication / "generated" / folder.name
+    assert [p for p in shown.iterdir() if p.is_dir()]
+    folder.rename(tmp_path / "moved-away")
+    result = session.matches_a_clean_build("move a claims folder out of claims/")
+    assert not [p for p in shown.iterdir() if p.is_dir()], "claim pages of the moved folder are still there"
+    assert any(p.startswith(f"{folder.name}/") for p in result.removed)
+    (tmp_path / "moved-away").rename(folder)
+    session.matches_a_clean_build("move it back")
+
+
+def test_a_fifo_is_refused_without_blocking_the_preview(publication, tmp_path):
+    import os
+    import threading
+    session = Session(publication, tmp_path)
+    session.matches_a_clean_build("first refresh")
+    fifo = claim_files(publication)[0].with_name("pipe.yaml")
+    os.mkfifo(fifo)
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(session.refresh()), daemon=True)
+    worker.start()
+    worker.join(60)
+    if not outcome:  # blocked on opening the FIFO: let the thread go (a writer unblocks it) and fail
+        with open(fifo, "w"):
+            pass
+        pytest.fail("the preview opened the FIFO and blocked")
+    assert not outcome[0].ok
+    shown = io.StringIO()
+    report(outcome[0].problems, publication, shown)
+    assert f"{fifo.relative_to(publication).as_posix()}: is not a regular file" in shown.getvalue()
+    fifo.unlink()
+    session.matches_a_clean_build("the FIFO removed")
+
+
+def test_an_editors_lock_file_does_not_block_refreshes(publication, tmp_path):
+    """Emacs makes `.#claim.yaml`, a symbolic link to nowhere, while a claim is being edited: it is never opened,
+    and reported as a warning, so the preview goes on showing edits."""
+    session = Session(publication, tmp_path)
+    session.matches_a_clean_build("first refresh")
+    claim = claim_files(publication)[0]
+    lock = claim.with_name(f".#{claim.name}")
+    lock.symlink_to("editor@host.4242:1700000000")
+    bench.edit_claim(claim, "edited while locked")
+    result = session.matches_a_clean_build("edit with a lock file beside the claim")
+    assert [p.message for p in result.problems if p.path == lock] == ["ignored: an editor's lock, swap or backup file"]
+    assert all(p.severity == "warning" for p in result.problems if p.path == lock)
+
+
+def test_the_preview_refuses_output_through_a_link(publication, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (publication / "generated").symlink_to(elsewhere, target_is_directory=True)
+    result = Session(publication, tmp_path).refresh()
+    assert not result.ok and "is a symbolic link" in result.problems[0].message
+    assert not list(elsewhere.iterdir())

@@ -39,6 +39,32 @@ def test_independent_publishers_come_from_the_scale(rating):
     assert rules.independent_publishers(claim(rating, source("https://a.example/1"), source("https://b.example/"))) == []
 
 
+@pytest.mark.parametrize("other", [
+    "https://www.reuters.com./world", "https://WWW1.Reuters.com/x", "https://static.reuters.com/y",
+    "https://m.reuters.com/z", "https://graphics.reuters.com:443/w", "http://reuters.com/v"])
+def test_independent_publishers_count_sites_not_spellings(other):
+    """One registrable domain (the Public Suffix List's, from the pinned publicsuffixlist package) is one site."""
+    found = rules.independent_publishers(claim(FALSE, source("https://www.reuters.com/a"), source(other)))
+    assert messages(found) == ["verdict 'false' needs sources from at least 2 independent publishers (different "
+                               "sites); this claim cites 1"]
+
+
+@pytest.mark.parametrize("one, two", [
+    ("https://www.bbc.co.uk/news", "https://www.itv.co.uk/news"),  # co.uk is a public suffix, not a site
+    ("https://alice.github.io/a", "https://bob.github.io/b"),  # so is github.io (the list's private section)
+    ("https://203.0.113.5/a", "https://203.0.113.6/b"),
+])
+def test_different_sites_under_one_public_suffix_are_independent(one, two):
+    assert rules.independent_publishers(claim(FALSE, source(one), source(two))) == []
+
+
+def test_the_public_suffix_list_is_read_from_the_package_not_fetched(monkeypatch):
+    import socket
+    rules._public_suffixes.cache_clear()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: pytest.fail("the list was fetched"))
+    assert rules.publisher_of("https://news.example.co.uk./") == "example.co.uk"
+
+
 def test_a_rating_needs_a_source_and_an_annotation_does_not():
     assert "cites none" in messages(rules.independent_publishers(claim(TRUE)))[0]
     assert rules.independent_publishers(claim(TRUE, source("https://a.example/"))) == []

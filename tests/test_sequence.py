@@ -84,6 +84,7 @@ def test_a_copied_share_image_is_compared_not_trusted(tmp_path):
     one is replaced."""
     source = tmp_path / "cache.png"
     source.write_bytes(b"\x89PNG image")
+    source.chmod(0o444)  # as the build leaves its cache files (write.made_by_build)
     out = tmp_path / "out"
     out.mkdir()
     (out / "a").mkdir()

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image, ImageDraw
 
 from conftest import ROOT, SITE_URL, copy_project, run_build
-from factcheck import share
+from factcheck import share, write
 
 SLUG = "turkey-s400-f35"
 SCALE = {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
@@ -206,3 +206,138 @@ def test_write_tree_takes_bytes(tmp_path):
     assert (tmp_path / "out" / "a" / "share.png").read_bytes() == data
     assert sorted(report.written) == ["a/index.md", "a/share.png"]
     assert write.write_tree(tmp_path / "out", {"a/share.png": data, "a/index.md": "text"}).written == ()
+
+
+SCRIPTS = {
+    "Arabic": "قال أردوغان إن تركيا تريد إعادة المنظومة",
+    "Hebrew": "הממשלה הודיעה היום על ההחלטה",
+    "CJK": "土耳其希望归还导弹系统",
+    "Devanagari": "तुर्की ने प्रणाली लौटाने की पेशकश की",
+    "emoji": "🚀🇹🇷 👍🏽",
+}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_text_the_font_cannot_draw_is_left_out_visibly(script, monkeypatch):
+    """No empty boxes: a run of characters the font lacks is drawn as […], and the alt text says what that means
+    (and right-to-left text, which the font does not have, is never drawn unshaped)."""
+    text = SCRIPTS[script]
+    card = article_card(f"Erdoğan: «{text}» — a report", {"false": 1})
+    layout = share.layout(card)
+    drawn = [t for _, t, _, _ in drawn_texts(layout, monkeypatch)]
+    covered = share._coverage()
+    assert all(ord(c) in covered for t in drawn for c in t), drawn
+    assert "Erdoğan: «[…]» — a report" in drawn
+    assert layout.alt.endswith(share.OMITTED_NOTE)
+    assert share.draw(layout) == share.draw(share.layout(card))  # reproducible
+    mixed = share.drawable(f"{text} and {text} then Latin")
+    assert mixed == "[…] and […] then Latin"
+
+
+def test_a_verdict_label_in_another_script_is_left_out_visibly(monkeypatch):
+    card = share.Card("Сайт", (share.Badge("Ложь 假", "material/close-circle", "#8e1b1b"),), "A claim.", "")
+    layout = share.layout(card)
+    assert [t.text for t in layout.texts][:2] == ["Сайт", "Ложь […]"]
+
+
+@pytest.mark.parametrize("text", ["x" * 3000, "https://example.org/" + "a" * 2980, " ".join(["word"] * 1500),
+                                  " ".join(["w" * 60] * 50)])
+def test_layout_work_is_linear_in_the_text(text, monkeypatch):
+    """A 3,000-character unbroken word took five seconds per card: the layout measures each character a bounded
+    number of times (counted here), however the text breaks."""
+    calls = []
+    measure = share._advance
+    monkeypatch.setattr(share, "_advance", lambda c, face, size: calls.append(c) or measure(c, face, size))
+    share.layout.cache_clear()
+    layout = share.layout(claim_card(text))
+    assert len(calls) <= 12 * len(text) + 2000, len(calls)
+    assert "…" in layout.alt
+    for t in layout.texts:
+        assert share._width(t.text, t.face, t.size) <= share.WIDTH - 2 * share.MARGIN
+
+
+def test_layout_shortens_and_breaks_as_a_plain_greedy_layout_does():
+    """The linear layout gives what measuring every candidate from scratch gives (the rule it replaced)."""
+    import random
+
+    def reference(text, width, max_lines, face="semibold", size=52):
+        measure = lambda t: share.font(face, size).getlength(t)  # noqa: E731
+        lines, line = [], ""
+        for word in text.split():
+            candidate = f"{line} {word}" if line else word
+            if measure(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while measure(line) > width:
+                cut = len(line)
+                while cut > 1 and measure(line[:cut]) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            if len(lines) >= max_lines:
+                break
+        if line:
+            lines.append(line)
+        return lines
+
+    rng = random.Random(5)
+    for _ in range(40):
+        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyzĞüşİ.,") for _ in range(rng.choice([1, 3, 8, 40])))
+                 for _ in range(rng.randint(1, 30))]
+        text, width, max_lines = " ".join(words), rng.choice([300, 700, 1072]), rng.randint(1, 5)
+        expected = reference(text, width, max_lines)
+        got = share.wrap(text, "semibold", 52, width, max_lines)
+        if len(expected) <= max_lines:
+            assert list(got) == expected, text
+        else:
+            assert list(got[:-1]) == expected[:max_lines - 1] and got[-1].endswith("…"), text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link", "writable", "another owner"])
+def test_a_cache_entry_the_build_did_not_make_is_drawn_again(tmp_path, kind):
+    """A cache file is linked into the docs folder only when it is a regular file, owned by the build and read-only
+    as the build leaves it; anything else (a FIFO that would block, a link that may lead anywhere, a file someone
+    can still edit or did not make) is drawn again, never read, linked or written through."""
+    import os
+    layout = share.layout(claim_card("A cached claim."))
+    image = share.ShareImage("a/share.png", "https://example.org/a/share.png", 1200, 630, layout.alt, layout)
+    entry = tmp_path / f"{layout.digest()}.png"
+    if kind == "fifo":
+        os.mkfifo(entry)  # opening it to read would block the build
+    elif kind == "link":
+        (tmp_path / "forged.png").write_bytes(b"forged")
+        entry.symlink_to(tmp_path / "forged.png")
+    else:
+        entry.write_bytes(b"forged")
+        if kind == "another owner":
+            if os.geteuid() != 0:
+                pytest.skip("giving a file to another user needs root")
+            os.chmod(entry, 0o444)
+            os.chown(entry, 65534, 65534)
+    drawn = share.render_images({image.path: image}, tmp_path)
+    assert drawn.drawn == 1 and drawn.files[image.path] == write.Stored(entry)
+    assert entry.is_file() and not entry.is_symlink() and entry.read_bytes() == share.draw(layout)
+    assert write.made_by_build(entry)
+    if kind == "link":
+        assert (tmp_path / "forged.png").read_bytes() == b"forged"  # the link was replaced, not written through
+    out = tmp_path / "docs"
+    write.write_tree(out, drawn.files)
+    assert (out / image.path).read_bytes() == share.draw(layout)
+
+
+def test_a_cache_file_replaced_after_the_check_is_never_linked(tmp_path):
+    """The write stage checks again as it links: a cache entry that became a link (or anything the build did not
+    make) between drawing and writing ends the build with an error, and the docs folder never holds it."""
+    import errno
+    (tmp_path / "secret").write_text("not an image", encoding="utf-8")
+    source = tmp_path / "cache.png"
+    source.symlink_to(tmp_path / "secret")
+    out = tmp_path / "docs"
+    with pytest.raises(OSError) as refused:
+        write.write_tree(out, {"a/share.png": write.Stored(source)})
+    assert refused.value.errno == errno.EPERM and "not a cache file the build made" in str(refused.value)
+    assert not (out / "a" / "share.png").exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]

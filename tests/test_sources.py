@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import json
 import os
 import re
@@ -17,8 +18,10 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -27,8 +30,10 @@ from conftest import copy_project
 from factcheck import links
 from factcheck.yamledit import Edit, EditError, edit_file, edit_yaml
 
-FAST = ["--connect-timeout", "1", "--read-timeout", "0.5", "--backoff", "0.05", "--retries", "2"]
-SETTINGS = links.Settings(connect_timeout=1, read_timeout=0.5, backoff=0.05, retries=2, max_redirects=5)
+# The local server is on 127.0.0.1, an address the checker never requests unless told (--allow-loopback).
+FAST = ["--connect-timeout", "1", "--read-timeout", "0.5", "--backoff", "0.05", "--retries", "2", "--allow-loopback"]
+SETTINGS = links.Settings(connect_timeout=1, read_timeout=0.5, backoff=0.05, retries=2, max_redirects=5,
+                          allow_loopback=True)
 SNAPSHOT = "20250102030405"
 SAVED = "20260101000000"
 ADDED = re.compile(r"^ +(archived_url: \S+|archived: \d{4}-\d{2}-\d{2}|found_dead: \d{4}-\d{2}-\d{2})\r?\n$")
@@ -77,6 +82,14 @@ class Behaviour:
             return Response(status=302, headers={"Location": str(int(path.split("/")[-1]) + 1)})
         if kind == "nohead":
             return Response(status=405) if request.method == "HEAD" else Response("ok")
+        if kind == "unavailable":  # asks to come back in a second, for ever
+            return Response(status=503, headers={"Retry-After": "1"})
+        if kind == "crawl":  # each hop answers slowly, then sends the client one hop further
+            time.sleep(0.3)
+            return Response(status=302, headers={"Location": str(int(path.split("/")[-1]) + 1)})
+        if kind == "hang":
+            self.release.wait(60)
+            return Response("too late")
         return Response("no such test page", status=404)
 
     def wayback(self, request: Request, path: str) -> Response:
@@ -87,6 +100,20 @@ class Behaviour:
         url = request.args.get("url", "")
         if mode == "malformed":
             return Response("{not json", content_type="application/json")
+        if mode == "huge":  # an endless answer
+            return Response((b"x" * 65536 for _ in range(100_000)), content_type="application/json")
+        if mode == "bomb":  # a small compressed answer that expands to 300 MB
+            return Response(gzip_bomb(), headers={"Content-Encoding": "gzip"}, content_type="application/json")
+        if mode == "hostile" and "/ok/" in url:  # snapshots the build would refuse, by the source's name
+            tag = url.rstrip("/").split("/")[-1]
+            copy = {"long": f"http://web.archive.org/web/{SNAPSHOT}/{url}?" + "x" * 2100,
+                    "userinfo": f"https://editor@web.archive.org/web/{SNAPSHOT}/{url}",
+                    "backslash": f"https://web.archive.org/web/{SNAPSHOT}/{url}\\x"}.get(
+                tag, f"http://web.archive.org/web/{SNAPSHOT}/{url}")
+            closest = {"available": True, "status": "200", "url": copy,
+                       "timestamp": "29990101000000" if tag == "future" else SNAPSHOT}
+            return Response(json.dumps({"url": url, "archived_snapshots": {"closest": closest}}),
+                            content_type="application/json")
         if mode == "slow" and "/fast/" not in url:
             self.release.wait(60)
         if "/ok/" in url or "/fast/" in url:
@@ -97,8 +124,16 @@ class Behaviour:
         return Response(json.dumps({"url": url, "archived_snapshots": {}}), content_type="application/json")
 
 
+@functools.lru_cache(maxsize=1)
+def gzip_bomb() -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    return b"".join(packer.compress(block) for _ in range(300)) + packer.flush()
+
+
 @pytest.fixture(scope="module")
 def server():
+    gzip_bomb()  # made before any request, so no answer waits for it
     server = HTTPServer("127.0.0.1", 0, threaded=True)
     behaviour = Behaviour()
     server.expect_request(re.compile("^/")).respond_with_handler(behaviour)
@@ -457,3 +492,133 @@ def test_workflows_check_weekly_and_warn_on_pull_requests():
     ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     step = next(s for s in ci["jobs"]["test"]["steps"] if "build.py sources" in s.get("run", ""))
     assert "--changed-since" in step["run"] and step["continue-on-error"] is True and "--strict" not in step["run"]
+
+
+def test_a_committed_or_linked_answer_cache_is_refused(tmp_path):
+    """.cache/sources.json decides which links are checked again: one from the repository is never trusted."""
+    project = copy_project(tmp_path / "cache-from-git")
+    cache = project / ".cache" / "sources.json"
+    cache.parent.mkdir()
+    cache.write_text('{"version": 1, "results": {}}', encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(git + ["init", "-q"], cwd=project, check=True)
+    subprocess.run(git + ["add", "-f", "-A"], cwd=project, check=True)
+    subprocess.run(git + ["commit", "-qm", "base"], cwd=project, check=True)
+    result = subprocess.run([sys.executable, "build.py", "sources"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ".cache/sources.json: is committed to the repository" in result.stderr
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}", encoding="utf-8")
+    subprocess.run(git + ["rm", "-q", "--cached", "-r", ".cache"], cwd=project, check=True)
+    cache.unlink()
+    cache.symlink_to(outside)
+    result = subprocess.run([sys.executable, "build.py", "sources"], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 2 and ".cache/sources.json: is a symbolic link" in result.stderr
+    assert outside.read_text() == "{}"
+
+
+
+# ------------------------------------------------------------------------------- the weekly job against hostile servers
+
+@pytest.mark.parametrize("mode", ["huge", "bomb"])
+def test_the_archive_client_reads_at_most_a_capped_answer(server, mode):
+    """An endless answer, or 300 MB of zeros in 300 kB of gzip: the client stops at max_body bytes (counted after
+    decompression), so its memory stays small (it held the whole answer: 14.3 GB, and 2.16 GB from 1 MB of gzip)."""
+    import tracemalloc
+    from factcheck import wayback
+    endpoint = server.url_for(f"/wayback/{mode}/available")
+
+    async def ask():
+        async with links.Client(SETTINGS) as client:
+            return await wayback.closest(client, endpoint, "https://example.org/a", None)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(wayback.ArchiveError, match="larger than 1,000,000 bytes"):
+            in_own_thread(ask())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"{peak:,} bytes held"
+
+
+def test_each_url_has_a_time_budget_across_retries_and_redirects(server):
+    """Retry-After for ever, or a slow chain of redirects: one URL ends when its budget is spent, not after
+    retries x Retry-After x redirects."""
+    base = server.url_for("").rstrip("/")
+    settings = links.Settings(connect_timeout=1, read_timeout=2, backoff=0.05, retries=50, max_redirects=50,
+                              url_budget=2.5, allow_loopback=True)
+    urls = {"retry": f"{base}/budget/unavailable/0", "redirects": f"{base}/budget/crawl/0"}
+    results = in_own_thread(links.check_all(urls.values(), settings))
+    assert results[urls["retry"]].status == links.UNREACHABLE
+    assert len(server.behaviour.seen["/budget/unavailable/0"]) <= 4  # 2.5 s of Retry-After: 1, not 51 requests
+    crawled = [p for p in server.behaviour.seen if p.startswith("/budget/crawl/")]
+    assert results[urls["redirects"]].status == links.UNREACHABLE and len(crawled) <= 10  # not 50 hops
+    assert "2.5 s allowed for one URL" in results[urls["redirects"]].detail
+
+
+def test_a_killed_run_resumes_where_it_stopped(server, tmp_path):
+    """Answers are journaled as they come: after a kill, the next run checks only what had no answer yet."""
+    project = local_project(tmp_path, server, "resume", {"hang": server.url_for("/resume/hang/0")})
+    cache = project / ".cache" / "sources.json"
+    from factcheck import sources
+    total = len({c.url for c in sources.collect(project)[0]})
+    options = [o if o != "0.5" else "30" for o in FAST]  # the hanging site holds the run
+    process = subprocess.Popen([sys.executable, "build.py", "sources", *options], cwd=project,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = cache.with_name("sources.json.journal")
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None and (
+                not journal.exists() or journal.read_text().count("\n") < total - 1):
+            time.sleep(0.05)
+        assert process.poll() is None, "the run should still be waiting for the hanging site"
+        process.kill()
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not cache.exists() and journal.read_text().count("\n") == total - 1
+    again = run_sources(project)
+    assert f"checking 1 of {total} " in again.stderr
+    assert cache.exists() and not journal.exists()
+
+
+def test_archive_never_writes_what_the_build_refuses(server, tmp_path):
+    """Snapshots over the length limit, dated in the future, with user information or a backslash are not
+    written; the other sources of the same file still get their archived copies, and the files stay valid."""
+    base = server.url_for("").rstrip("/")
+    bad = {tag: f"{base}/hostile/ok/{tag}" for tag in ("long", "future", "userinfo", "backslash")}
+    project = local_project(tmp_path, server, "hostile", bad)
+    result = run_sources(project, "--archive", "--report", "r.json", mode="hostile", server=server)
+    report = json.loads((project / "r.json").read_text())
+    by_url = {r["url"]: r for r in report}
+    for tag, url in bad.items():
+        assert by_url[url]["archived_url"] is None, tag
+    assert result.stdout.count("the answer would not pass the build") == len(bad)
+    first_file = by_url[bad["long"]]["file"]
+    neighbours = [r for r in report if r["file"] == first_file and r["url"] not in bad.values()]
+    assert neighbours and all(r["archived_url"] for r in neighbours)
+    assert validate(project, server).returncode == 0, validate(project, server).stderr
+
+
+def test_addresses_that_are_not_public_are_never_requested():
+    """A cited URL, or a redirect, to loopback, private, link-local (cloud metadata), shared or unspecified
+    addresses is refused before any request; the transport here is a stand-in, so nothing leaves the machine."""
+    requested = []
+    targets = ["http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://192.168.0.1/admin",
+               "http://[fd00::1]/", "http://100.64.0.1/", "http://0.0.0.0/", "http://127.0.0.1:9/", "http://[::1]/",
+               "http://[::ffff:10.0.0.1]/"]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        index = int(request.url.path.strip("/"))
+        return httpx.Response(302, headers={"Location": targets[index]})
+
+    public = [f"http://93.184.216.34/{n}" for n in range(len(targets))]  # a public address, answered locally
+    results = in_own_thread(links.check_all(public + targets, links.Settings(),
+                                            transport=httpx.MockTransport(answer)))
+    assert sorted(requested) == sorted(public)
+    for url in public + targets:
+        assert results[url].status == links.UNREACHABLE, url
+        assert "which is not a public address: not requested" in results[url].detail, url

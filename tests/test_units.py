@@ -168,3 +168,73 @@ def test_an_unknown_topic_key_fails_loudly():
     with pytest.raises(KeyError, match=r"'nope' is not a topic of the vocabulary \(s-400, nato\)"):
         topics["nope"]
 
+
+def test_closest_passage_hints_are_bounded_by_the_work_done(monkeypatch):
+    """Many missing quotes in a long article: the hints together compare at most anchor.HINT_WORK characters, and
+    the first hints still find the passage (the search is bounded by work, not by a number of hints)."""
+    import random
+    import difflib
+    from factcheck.model import Article, Claim, Rating
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(3000)]
+    paragraphs = tuple(" ".join(rng.choice(vocabulary) for _ in range(400)) for _ in range(250))
+    article = Article("a", Path("content/a.md"), "T", paragraphs, tuple(range(len(paragraphs))))
+    rating = Rating("opinion", "Opinion", "annotation", "d", "i", "#000000")
+    quotes = []
+    for n in range(60):  # a passage of the article with one word changed: not found, but close to one passage
+        words = paragraphs[n * 4].split()[100:250]
+        words[70] = "changed"
+        quotes.append(" ".join(words))
+    claims = [Claim(f"c{n}", "a", Path(f"claims/a/c{n}.yaml"), q, "c", rating, "s", None) for n, q in enumerate(quotes)]
+    compared = []
+
+    class Counting(difflib.SequenceMatcher):
+        def ratio(self):
+            compared.append(len(self.a) * len(self.b))
+            return super().ratio()
+
+    monkeypatch.setattr(anchor.difflib, "SequenceMatcher", Counting)
+    work = anchor.Work(anchor.HINT_WORK)
+    spans, problems = anchor.anchor_claims([article], claims, work=work)
+    assert not spans and len(problems) == len(claims)
+    assert sum(compared) <= work.spent <= anchor.HINT_WORK
+    hinted = [p for p in problems if "closest passage" in p.message]
+    assert 0 < len(hinted) < len(claims)  # the budget ran out before the last quote, and the build went on
+    first = " ".join(paragraphs[0].split()[100:250])
+    assert hinted[0].message.endswith(f'the closest passage is: "{first}"')
+
+
+def _worker_signals(_: int) -> tuple:
+    import os
+    import signal
+    import time
+    time.sleep(0.01)
+    return os.getpid(), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+
+def _slow_item(item: tuple[str, int]) -> int:
+    import time
+    folder, index = item
+    Path(folder, str(index)).touch()
+    time.sleep(0.1)
+    return index
+
+
+@pytest.mark.skipif(not __import__("factcheck.cores").cores.available(), reason="no fork, or one core")
+def test_workers_leave_interruptions_to_the_build_and_stop_when_it_stops_reading(tmp_path):
+    """cores.imap's workers ignore Ctrl-C (the build stops them, each after its item, and prints one message) and
+    take SIGTERM's default, not the build's handler they were forked with; a caller that stops reading (an error,
+    an interruption) drops the items not started, and no worker outlives the call."""
+    import multiprocessing
+    import os
+    import signal
+    from factcheck import cores
+    seen = list(cores.imap(_worker_signals, list(range(cores.PARALLEL_FROM * 2)), workers=2))
+    assert {pid for pid, _, _ in seen} - {os.getpid()}  # the items ran in workers
+    assert {(sigint, sigterm) for _, sigint, sigterm in seen} == {(signal.SIG_IGN, signal.SIG_DFL)}
+    items = [(str(tmp_path), n) for n in range(64)]
+    results = cores.imap(_slow_item, items, workers=2)
+    assert next(results) == 0
+    results.close()  # as an exception or an interruption in the caller does
+    assert not multiprocessing.active_children()
+    assert 0 < len(list(tmp_path.iterdir())) < len(items)  # what was not started was dropped
