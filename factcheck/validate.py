@@ -275,25 +275,29 @@ class _Checker:
         result, seen = [], set()
         for index, item in enumerate(items):
             here = (*at, index)
-            for key in ("url", "archived_url"):
-                self.url(document, (*here, key), item.get(key))
-            if message := archives.archived_url_problem(item.get("archived_url")):
-                self.problems.append(document.problem(message, (*here, "archived_url")))
             if item["url"] in seen:
                 self.problems.append(document.problem(f"source url {item['url']} is listed twice", (*here, "url")))
             seen.add(item["url"])
-            result.append(Source(
-                url=item["url"], title=item.get("title"), title_from=item.get("title_from"),
-                publisher=item.get("publisher"),
-                published=self.date(document, (*here, "published"), item.get("published")),
-                accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
-                excerpt=item.get("excerpt"), lang=item.get("lang", "en"), translation=item.get("translation"),
-                archived_url=item.get("archived_url"),
-                archived=self.date(document, (*here, "archived"), item.get("archived")),
-                found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead"))))
+            result.append(self.source(document, here, item))
             self.problems += [document.problem(f"{field_path(here)}: {message}", (*here, *where))
                               for message, where in rules.source_findings(result[-1])]
         return tuple(result)
+
+    def source(self, document: Document, here: tuple, item: dict) -> Source:
+        """One source mapping as a Source, its addresses and dates checked (the editorial rules are `sources`')."""
+        for key in ("url", "archived_url"):
+            self.url(document, (*here, key), item.get(key))
+        if message := archives.archived_url_problem(item.get("archived_url")):
+            self.problems.append(document.problem(message, (*here, "archived_url")))
+        return Source(
+            url=item["url"], title=item.get("title"), title_from=item.get("title_from"),
+            publisher=item.get("publisher"),
+            published=self.date(document, (*here, "published"), item.get("published")),
+            accessed=self.date(document, (*here, "accessed"), item.get("accessed")),
+            excerpt=item.get("excerpt"), lang=item.get("lang", "en"), translation=item.get("translation"),
+            archived_url=item.get("archived_url"),
+            archived=self.date(document, (*here, "archived"), item.get("archived")),
+            found_dead=self.date(document, (*here, "found_dead"), item.get("found_dead")))
 
 
 @lru_cache(maxsize=1)
@@ -302,13 +306,15 @@ def _source_validator() -> _Validator:
 
 
 def source_problems(item: dict, today: dt.date) -> list[str]:
-    """Why the build would refuse one source mapping (a claim's or a development's), as messages; empty when it
-    would accept it. `build.py sources --archive` checks every value it writes with this, before writing it."""
+    """Why the build would refuse one source mapping (a claim's or a development's) for its fields, as messages;
+    empty when it would accept them. `build.py sources --archive` checks every value it writes with this, before
+    writing it. The editorial rules (excerpt, translation, language, title) judge fields the archiver never writes,
+    and are left out: the link checker never loads the language identifier."""
     document = Document(Path("source"), item, {})
     checker = _Checker(today)
     problems = schema_problems(document, _source_validator())
     if not problems:
-        checker.sources(document, (), [item])
+        checker.source(document, (), item)
     return [p.message for p in problems + checker.problems]
 
 

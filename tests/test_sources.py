@@ -602,6 +602,21 @@ def test_archive_never_writes_what_the_build_refuses(server, tmp_path):
     assert validate(project, server).returncode == 0, validate(project, server).stderr
 
 
+def test_the_archivers_check_judges_its_fields_without_the_language_identifier():
+    """--archive checks each value it would write as the build would (factcheck.validate.source_problems), but
+    only what the archiver writes can change: the editorial rules (excerpt, language, title) are not run, so the
+    link checker never loads the language model, whose first use blocked its event loop for a second and made
+    lookups in flight time out."""
+    code = ("import datetime, sys; from factcheck import validate; "
+            "item = {'url': 'https://example.com/a', 'title': 'T', 'publisher': 'P', "
+            "'excerpt': 'Bu cümle Türkçe yazılmıştır ve İngilizce değildir, dil etiketi yanlıştır.', "
+            "'archived_url': 'https://web.archive.org/web/20250102030405/https://example.com/a', "
+            "'archived': '2999-01-02'}; "
+            "print(validate.source_problems(item, datetime.date(2026, 12, 3))); print('py3langid' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["['archived: 2999-01-02 is in the future (today is 2026-12-03)']", "False"]
+
+
 def test_addresses_that_are_not_public_are_never_requested():
     """A cited URL, or a redirect, to loopback, private, link-local (cloud metadata), shared or unspecified
     addresses is refused before any request; the transport here is a stand-in, so nothing leaves the machine."""
