@@ -4,7 +4,8 @@ After a successful build, the docs folder gets a manifest (a dot file, which MkD
 everything the build read, and the size and modification time of every file it produced. When the next build
 finds the same fingerprint and the docs folder exactly as it was left, there is nothing to do: the pipeline would
 reproduce the same files byte for byte. Anything else, including a manifest that cannot be read, means a full
-build. The manifest is removed before a build writes anything, so an interrupted build never leaves one behind.
+build. The manifest is removed before a build changes the docs folder (write.write_tree's `before_changes`), so a
+folder left half-changed never has one.
 """
 
 from __future__ import annotations

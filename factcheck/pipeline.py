@@ -10,6 +10,7 @@ result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 from dataclasses import dataclass, field
@@ -153,8 +154,8 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
         images = share.render_images(assembly.images, options.image_cache, once=once)
         files = itertools.chain(assembly.pages, images.files.items())  # pages rendered as they are written
         if memory is None:  # write as rendered: a large build never holds its whole docs folder in memory
-            manifest.forget(out)
-            report = write.write_tree(out, files)
+            # The docs folder changes only once every page is rendered: a build stopped before leaves it as it was.
+            report = write.write_tree(out, files, before_changes=functools.partial(manifest.forget, out))
             count, written, removed = report.unchanged + len(report.written), report.written, report.removed
             if inputs:
                 manifest.record(out, inputs)
@@ -181,8 +182,7 @@ def _write_from_memory(out: Path, files: dict, memory: Memory, inputs: str | Non
     """The preview's write: the first compares with the docs folder on disk (an earlier build may have left it),
     the next ones with what it last wrote, so the folder is not read back."""
     if memory.written is None:
-        manifest.forget(out)
-        report = write.write_tree(out, files)
+        report = write.write_tree(out, files, before_changes=functools.partial(manifest.forget, out))
         written, removed = report.written, report.removed
         if inputs:
             manifest.record(out, inputs)

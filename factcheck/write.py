@@ -1,13 +1,15 @@
 """The only stage with side effects: put generated files and the built site on disk, atomically and lazily.
 
 Also the one home of writing a file: every file the build writes (the docs folder, its manifest, the share-image and
-language caches) and the claim files `build.py sources` edits go through `atomically`, so a reader, or a run killed
-at any moment, sees the old file or the new one and never a part, and every new file gets the permissions any new
-file gets (readable by all under the usual umask).
+language caches) and the claim files `build.py sources` edits go through `atomically` (the docs folder through its
+first half, `_staged`, its renames held back until every page is ready: `write_tree`), so a reader, or a run
+killed at any moment, sees the old file or the new one and never a part, and every new file gets the permissions any
+new file gets (readable by all under the usual umask).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -16,7 +18,7 @@ import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .model import Problem
 
@@ -28,7 +30,16 @@ _numbers = itertools.count()  # temporary names: unique within the process (thre
 def atomically(path: Path, data: bytes, *, mode: int = 0o666, durable: bool = False) -> None:
     """Replace `path` with `data`: a temporary file beside it, then a rename. `mode` is masked by the umask, as for
     any new file; `durable` also waits for the disk (for editors' files, not for what a build can make again)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp")
+    _move(_staged(path, data, mode, durable), path)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}-{next(_numbers)}.tmp")
+
+
+def _staged(path: Path, data: bytes, mode: int = 0o666, durable: bool = False) -> Path:
+    """`data` in a new temporary file beside `path`, to be renamed over it; nothing is left when the write fails."""
+    temporary = _temporary(path)
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # never through a planted link
         with os.fdopen(descriptor, "wb") as handle:
@@ -36,6 +47,14 @@ def atomically(path: Path, data: bytes, *, mode: int = 0o666, durable: bool = Fa
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _move(temporary: Path, path: Path) -> None:
+    try:
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -75,25 +94,43 @@ def made_by_build(path: Path) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o222
 
 
-def _place(target: Path, content: Content) -> None:
+class NotMadeByBuild(PermissionError):
+    """A cache file that is no longer one the build made (replaced by a link, say, since it was checked)."""
+
+
+def _cache_file(content: Stored) -> Path:
+    if not made_by_build(content.source):  # never published
+        raise NotMadeByBuild(errno.EPERM, "is not a cache file the build made; build again", str(content.source))
+    return content.source
+
+
+def _prepared(target: Path, content: Content) -> Path:
+    """`content` under a temporary name beside `target`, to be renamed over it: a cache file linked in (copied where
+    hard links cannot be made), or the bytes written."""
     if not isinstance(content, Stored):
-        atomically(target, content if isinstance(content, bytes) else content.encode("utf-8"))
-        return
-    if not made_by_build(content.source):  # replaced since it was checked: never published
-        raise OSError(errno.EPERM, "is not a cache file the build made; build again", str(content.source))
-    temporary = target.with_name(f".{target.name}.{os.getpid()}-{next(_numbers)}.tmp")
+        return _staged(target, content if isinstance(content, bytes) else content.encode("utf-8"))
+    temporary = _temporary(target)
     try:
-        try:
-            os.link(content.source, target)  # a new file appears whole: no temporary name needed
-        except FileExistsError:
-            os.link(content.source, temporary)
-            os.replace(temporary, target)
-    except OSError:  # the cache is on another file system, or this one has no hard links: copy
-        temporary.unlink(missing_ok=True)
-        atomically(target, content.source.read_bytes())
-    except BaseException:  # interrupted between the link and the rename: no temporary name left behind
-        temporary.unlink(missing_ok=True)
+        os.link(_cache_file(content), temporary)
+    except NotMadeByBuild:
         raise
+    except OSError:  # the cache is on another file system, or this one has no hard links: copy
+        return _staged(target, content.source.read_bytes())
+    return temporary
+
+
+def _place(target: Path, content: Content) -> None:
+    """`content` at `target` now: a cache file is linked in directly when `target` is new (a new file appears whole,
+    so it needs no temporary name); anything else comes through a temporary name and a rename."""
+    if isinstance(content, Stored):
+        try:
+            os.link(_cache_file(content), target)
+            return
+        except NotMadeByBuild:
+            raise
+        except OSError:  # `target` exists (replaced below), or no hard links here (copied below)
+            pass
+    _move(_prepared(target, content), target)
 
 
 @dataclass(frozen=True)
@@ -167,12 +204,16 @@ def _tracked(root: Path, relative: list[str]) -> list[str]:
     return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name] if not listed.returncode else []
 
 
-def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]]) -> WriteReport:
+def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
+               before_changes: Callable[[], None] = lambda: None) -> WriteReport:
     """Make `out` hold exactly `files` (a dict, or (path, content) pairs written as they come), rewriting only files
     whose bytes differ (so `mkdocs serve` does not loop).
 
-    Each file is replaced atomically, so a reader never sees half a file. The caller has checked
-    `ownership_problem` first.
+    All or nothing, as far as renames allow: new files are placed as they come, while the new bytes of changed files
+    wait beside them under temporary names; only once every file is ready (every page rendered, nothing failed or
+    interrupted) are they renamed over the old ones and stale files removed, `before_changes` running first. A
+    build stopped on the way (Ctrl-C, SIGTERM, a full disk, a failed render) takes back what it added, so `out` is
+    as it was; a reader never sees half a file. The caller has checked `ownership_problem` first.
     """
     out.mkdir(parents=True, exist_ok=True)
     existing, folders = set(), []
@@ -182,26 +223,56 @@ def write_tree(out: Path, files: dict[str, Content] | Iterable[tuple[str, Conten
         atomically(out / MARKER, b"")
     made = {""} | set(folders)
     written, unchanged, kept = [], 0, {MARKER}
-    for relative, content in (files.items() if isinstance(files, dict) else files):
-        kept.add(relative)
-        target = out / relative
-        if relative in existing:
-            if isinstance(content, Stored):
-                if content.same_as(target):
+    replacing: list[tuple[Path, Path]] = []  # (temporary, target) for every changed file, renamed at the end
+    new_folders: list[str] = []
+    try:
+        for relative, content in (files.items() if isinstance(files, dict) else files):
+            kept.add(relative)
+            target = out / relative
+            if relative in existing:
+                if isinstance(content, Stored):
+                    if content.same_as(target):
+                        unchanged += 1
+                        continue
+                elif target.read_bytes() == (content if isinstance(content, bytes) else content.encode("utf-8")):
                     unchanged += 1
                     continue
-            elif target.read_bytes() == (content if isinstance(content, bytes) else content.encode("utf-8")):
-                unchanged += 1
+            written.append(relative)
+            if relative in existing:
+                replacing.append((_prepared(target, content), target))
                 continue
-        parent = relative.rpartition("/")[0]
-        if parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-        _place(target, content)
-        written.append(relative)
-    removed = sorted(existing - kept)
-    for relative in removed:
-        (out / relative).unlink()
+            missing, folder = [], relative.rpartition("/")[0]
+            while folder not in made:
+                missing.append(folder)
+                made.add(folder)
+                folder = folder.rpartition("/")[0]
+            for folder in reversed(missing):  # outermost first
+                (out / folder).mkdir(exist_ok=True)
+                new_folders.append(folder)
+            _place(target, content)
+    except BaseException:
+        for temporary, _ in replacing:
+            temporary.unlink(missing_ok=True)
+        for relative in written:
+            if relative not in existing:
+                (out / relative).unlink(missing_ok=True)
+        for folder in reversed(new_folders):  # deepest first, each empty now
+            with contextlib.suppress(OSError):
+                (out / folder).rmdir()
+        raise
+    before_changes()
+    for index, (temporary, target) in enumerate(replacing):
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            for left, _ in replacing[index:]:
+                left.unlink(missing_ok=True)
+            raise
+    removed = []
+    for relative in sorted(existing - kept):
+        with contextlib.suppress(FileNotFoundError):  # `before_changes` may have removed it (the manifest)
+            (out / relative).unlink()
+            removed.append(relative)
     for folder in sorted(folders, reverse=True):  # deepest first, so emptied folders can go too
         if not any((out / folder).iterdir()):
             (out / folder).rmdir()

@@ -795,14 +795,19 @@ def build_workers(session: int) -> list[int]:
     return found
 
 
+ELSEWHERE = {"SITE_URL": "https://elsewhere.example.org/"}  # every page changes (its canonical address, its feeds)
+
+
 @pytest.fixture(scope="module")
 def many_articles(tmp_path_factory) -> Path:
-    """A publication of enough articles for the pages to be rendered on every core, built once (its share images
-    are cached, so a build of it spends its time rendering pages in worker processes)."""
+    """A publication of enough articles for the pages to be rendered on every core, built once at another address
+    (so its share images for both are cached) and then at its own: a build of it at the other address spends its
+    time rendering pages in worker processes, and every page it renders differs from the docs folder's."""
     import bench  # tests/, beside this file
     root = tmp_path_factory.mktemp("many-articles") / "publication"
     bench.generate(root, articles=24, claims=30)
     commit_all(root)
+    run_build(ROOT, "--root", str(root), env=ELSEWHERE)
     run_build(ROOT, "--root", str(root))
     return root
 
@@ -812,11 +817,13 @@ def many_articles(tmp_path_factory) -> Path:
 def test_an_interrupted_page_rendering_ends_with_one_message_and_no_worker_left(many_articles, how):
     """The pages' worker processes (factcheck/cores.py), not only the share images', are stopped by the build: a
     Ctrl-C reaching them all, or a SIGTERM reaching the build, ends it with one line, every worker gone, no
-    temporary file left (the workers once took Ctrl-C themselves and the build waited for ever)."""
-    shutil.rmtree(many_articles / "generated")  # every page is rendered again; every image is in the cache
+    temporary file left (the workers once took Ctrl-C themselves and the build waited for ever), and the docs folder
+    as it was: pages are written as they are rendered, but their new bytes replace the old only once all are ready
+    (write.write_tree)."""
+    docs = tree_digest(many_articles / "generated")
     build = subprocess.Popen([sys.executable, "build.py", "--root", str(many_articles)], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **ELSEWHERE})
     try:
         for _ in range(30000):  # until both workers are rendering (or the build has ended)
             if len(build_workers(build.pid)) >= 2 or build.poll() is not None:
@@ -833,6 +840,7 @@ def test_an_interrupted_page_rendering_ends_with_one_message_and_no_worker_left(
         if build.poll() is None:
             os.killpg(build.pid, signal.SIGKILL)
     if build.returncode == 0:
+        run_build(ROOT, "--root", str(many_articles))  # back at its own address, for the next case
         pytest.skip("the build finished before it could be interrupted")
     assert build.returncode == (143 if how == "SIGTERM" else 130), stderr
     assert stderr.strip().splitlines() == [
@@ -841,3 +849,31 @@ def test_an_interrupted_page_rendering_ends_with_one_message_and_no_worker_left(
     with pytest.raises(ProcessLookupError):  # no worker outlived the build
         os.killpg(build.pid, 0)
     assert not leftovers(many_articles), leftovers(many_articles)
+    assert tree_digest(many_articles / "generated") == docs
+
+
+def test_a_build_stopped_while_writing_leaves_the_docs_folder_as_it_was(tmp_path):
+    """write.write_tree places new files and prepares changed ones as pages come, and changes the folder only once
+    the last has come: a failure on the way (a template error, a full disk, Ctrl-C) takes back what it added,
+    leaves no temporary file, and never reaches `before_changes` (where the build forgets its manifest)."""
+    from factcheck import write
+    out = tmp_path / "docs"
+    write.write_tree(out, {"a/index.md": "old a", "b/index.md": "old b", "gone.md": "stale"})
+    before = tree_digest(out)
+    called = []
+
+    def pages():
+        yield "a/index.md", "new a"  # a change, prepared beside the old file
+        yield "c/d/index.md", "new c"  # a new file in new folders, placed at once
+        yield "b/index.md", "old b"
+        raise KeyboardInterrupt  # the next page was never rendered
+
+    with pytest.raises(KeyboardInterrupt):
+        write.write_tree(out, pages(), before_changes=lambda: called.append(True))
+    assert tree_digest(out) == before and not called
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted(
+        ["a", "a/index.md", "b", "b/index.md", "gone.md", write.MARKER])
+    report = write.write_tree(out, iter([("a/index.md", "new a"), ("c/d/index.md", "new c"), ("b/index.md", "old b")]),
+                              before_changes=lambda: called.append(True))
+    assert called == [True] and report.written == ("a/index.md", "c/d/index.md") and report.removed == ("gone.md",)
+    assert (out / "a" / "index.md").read_text() == "new a" and (out / "c" / "d" / "index.md").read_text() == "new c"
