@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test quick golden serve check diff clean audit bench bench-sources
+.PHONY: site test quick golden serve check fmt diff clean audit bench bench-sources
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ site: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) build.py
 
+# make fmt  write articles and claims in the YAML form the web editor writes (make check warns about any other)
+fmt: $(VENV)/.installed
+	$(PY) build.py fmt
+
 # axe-core and Lighthouse, pinned by package-lock.json (npm writes node_modules/.package-lock.json).
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -32,8 +36,9 @@ test: $(VENV)/.installed node_modules/.package-lock.json
 	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is needed for the browser tests: run 'sudo bash .ci/system-packages' (Debian) or set CHROMIUM_PATH" >&2; exit 1; }
 	$(PY) -m pytest
 
-# make quick  everything but the browser, Nu checker and Lighthouse tests: the daily loop (about a minute)
-quick: $(VENV)/.installed
+# make quick  everything but the browser, Nu checker and Lighthouse tests: the daily loop (about a minute); the YAML
+# form and the editor's scripts are checked against Decap's own libraries, so it needs node_modules too
+quick: $(VENV)/.installed node_modules/.package-lock.json
 	$(PY) -m pytest -n 2 -m "not browser"
 
 # make golden  refresh tests/golden/expected after an intended change to what the build writes; review the diff

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import anchor, engine, language, load, manifest, render, rules, share, validate, write
+from . import anchor, engine, language, load, manifest, render, rules, share, validate, write, yamlform
 from .model import Problem, Publication, Site
 
 PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
@@ -60,7 +60,7 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
 
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change), `memo` (validated files, anchored articles) and `renderer` (rendered pages). A build passes nothing."""
-    sources = load.read_sources(root / "content", root / "claims", read)
+    sources = load.read_sources(root / "content", root / "claims", read, yamlform.form_problem)
     scale, articles, claims, problems = validate.validate(sources, today(), memo)
     spans, anchor_problems = anchor.anchor_claims(
         articles, claims, None if memo is None else memo.setdefault(("quotes",), {}))

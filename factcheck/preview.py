@@ -76,12 +76,12 @@ class Preview:
         self._output: dict[str, str | bytes] | None = None  # what the docs folder holds, as last written
         self._reread: list[Path] = []
 
-    def _read(self, path: Path, parse) -> tuple[object | None, list[Problem]]:
+    def _read(self, path: Path, parse, form=None) -> tuple[object | None, list[Problem]]:
         """load.read_file, remembered: an unchanged file is neither read nor parsed again."""
         try:
             info = os.lstat(path)
         except OSError:
-            return load.read_file(path, parse)  # it reports the error
+            return load.read_file(path, parse, form)  # it reports the error
         signature = (info.st_mtime_ns, info.st_size, info.st_ino)
         known = self._files.get(path)
         recent = time.time_ns() - info.st_mtime_ns < RECENT_NS
@@ -90,11 +90,11 @@ class Preview:
         try:
             digest = hashlib.blake2b(path.read_bytes()).digest()
         except OSError:
-            return load.read_file(path, parse)
+            return load.read_file(path, parse, form)
         if known is not None and known.digest == digest:
             self._files[path] = _File(signature, digest, known.parsed, known.problems)
             return known.parsed, list(known.problems)
-        parsed, problems = load.read_file(path, parse)
+        parsed, problems = load.read_file(path, parse, form)
         self._files[path] = _File(signature, digest, parsed, tuple(problems))
         self._reread.append(path)
         return parsed, problems
