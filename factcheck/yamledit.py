@@ -5,6 +5,10 @@ round-trip document again would re-wrap the long folded lines editors and earlie
 spliced into the original text at those positions instead: comments, the schema line, key order, quoting and line
 breaks stay byte for byte. The result is parsed again, by the loader the build uses, and must hold exactly the
 old data plus the change before it replaces the file (atomically: a temporary file, then os.replace).
+
+A file that was in the web editor's form (factcheck/yamlform.py; the repository keeps every article and claim in
+it) is written in that form again, so the new keys take their place in the schema's order and the next save in the
+editor changes nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from . import load
+from . import load, yamlform
 from .model import Problem
 
 
@@ -181,6 +185,10 @@ def edit_file(path: Path, edits: list[Edit]) -> bool:
         new = edit_yaml(path, text, edits)
     if new == text:
         return False
+    if yamlform.formatted(path, text) == text:  # a file in the web editor's form stays in it (key order, folds)
+        new = yamlform.formatted(path, new)
+        if isinstance(new, Problem):
+            raise EditError(f"cannot keep the editor's form: {new.message}")
     write_atomically(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
     return True
 
