@@ -23,6 +23,8 @@ class Field:
     required: bool
     definition: str | None  # the `$defs` entry it refers to ("date", "markdown", "url"...), if any
     fields: tuple[Field, ...] = ()  # an object's fields, or those of the objects a list holds
+    item: dict | None = None  # a list's item schema, `$ref` followed
+    description: str | None = None  # the field's own description (not that of the definition it refers to)
 
     @property
     def is_list(self) -> bool:
@@ -62,12 +64,12 @@ def _fields(schema: dict, here: str, resources: dict, where: str) -> tuple[Field
     found = []
     for name, raw in schema.get("properties", {}).items():
         resolved, definition, home = _resolve(raw, here, resources)
-        inner = resolved
+        inner, item = resolved, None
         if resolved.get("type") == "array":
             inner, item_definition, home = _resolve(resolved.get("items", {}), home, resources)
-            definition = definition or item_definition
+            definition, item = definition or item_definition, inner
         children = _fields(inner, home, resources, f"{where}.{name}") if "properties" in inner else ()
-        found.append(Field(name, resolved, name in required, definition, children))
+        found.append(Field(name, resolved, name in required, definition, children, item, raw.get("description")))
     return tuple(found)
 
 
@@ -77,7 +79,14 @@ def _read(texts: tuple) -> dict[str, tuple[Field, ...]]:
     return {kind: _fields(resources[file], file, resources, file) for kind, file in KINDS.items() if file in resources}
 
 
+_KNOWN: dict = {}  # the schema files' names, times and sizes -> their fields: every file read asks for them
+
+
 def of(kind: str, schema_dir: Path = SCHEMA_DIR) -> tuple[Field, ...]:
     """The fields of a claim ("claim") or of an article's front matter ("article"), in the schema's order."""
-    texts = tuple(sorted((p.name, p.read_text(encoding="utf-8")) for p in schema_dir.glob("*.schema.json")))
-    return _read(texts)[kind]
+    paths = sorted(schema_dir.glob("*.schema.json"))
+    signature = tuple((p.name, (s := p.stat()).st_mtime_ns, s.st_size) for p in paths)
+    if signature not in _KNOWN:
+        _KNOWN.clear()
+        _KNOWN[signature] = _read(tuple((p.name, p.read_text(encoding="utf-8")) for p in paths))
+    return _KNOWN[signature][kind]

@@ -38,10 +38,11 @@ def hash_tree(digest, folder: Path, label: str, suffix: str = "") -> None:
                 digest.update(data)
 
 
-def fingerprint(project: Path, root: Path, config: Path, today: dt.date) -> str:
+def fingerprint(project: Path, root: Path, config: Path, today: dt.date, settings: str = "") -> str:
     """A digest of every input of the build: the articles and claims under `root`, the project's code, templates
-    and schemas, the MkDocs config, the date (dates in the future are errors), and the installed packages."""
-    digest = hashlib.sha256(f"{VERSION} {sys.version} {today.isoformat()}".encode())
+    and schemas, the MkDocs config, the date (dates in the future are errors), the installed packages, and
+    `settings` (what else the output depends on: the settings read from the environment)."""
+    digest = hashlib.sha256(f"{VERSION} {sys.version} {today.isoformat()}\0{settings}".encode())
     # Package versions (Jinja, Python-Markdown, nh3, the theme's icons...) are in the .dist-info folder names.
     for entry in sys.path:
         if os.path.isdir(entry):

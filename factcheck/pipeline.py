@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import anchor, engine, language, load, manifest, render, rules, share, validate, write, yamlform
+from . import anchor, cms, engine, language, load, manifest, render, rules, share, validate, write, yamlform
 from .model import Problem, Publication, Site
 
 PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
@@ -103,7 +103,7 @@ def build(root: Path, out: Path, config: Path, site_dir: Path | None = None, ima
     if wrong := write.ownership_problem(out):
         return Outcome(2, (wrong,))
     # Fingerprinted before anything is read, so an edit made during the build is seen by the next one.
-    inputs = manifest.fingerprint(PROJECT, root, config, today())
+    inputs = manifest.fingerprint(PROJECT, root, config, today(), cms.Settings.from_environment().fingerprint())
     # A site build needs the publication; other templates than the project's are not in the fingerprint.
     unchanged = None if site_dir or templates != TEMPLATES else manifest.unchanged(out, inputs)
     if unchanged is not None:  # same inputs, docs folder as the last build left it: nothing would change

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import language, load, manifest, pipeline, render, share, write
+from . import cms, language, load, manifest, pipeline, render, share, write
 from .model import Problem
 
 RECENT_NS = 2_000_000_000  # files modified this recently are hashed anyway: coarse clocks can repeat an mtime
@@ -116,7 +116,8 @@ class Preview:
         # The first refresh leaves a build manifest, as build.py does, so the next `make serve` or `make check`
         # finds nothing to do; fingerprinted before reading, like the build. (Not for other templates than the
         # project's: the fingerprint does not cover them.)
-        inputs = (manifest.fingerprint(pipeline.PROJECT, self.root, self.config, pipeline.today())
+        inputs = (manifest.fingerprint(pipeline.PROJECT, self.root, self.config, pipeline.today(),
+                                           cms.Settings.from_environment().fingerprint())
                   if self._output is None and self.templates == pipeline.TEMPLATES else None)
         site = pipeline.read_site_settings(self.config)
         if isinstance(site, Problem):

@@ -15,7 +15,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from . import anchor
-from . import exports, share
+from . import cms, exports, fields, share
 from .model import Article, Claim, Coverage, Publication, Rating, Site, Update
 from .icons import icon_svg
 
@@ -169,8 +169,9 @@ class Renderer:
     fresh renderer would produce."""
 
     def __init__(self, site: Site, templates: Path):
-        self.site = site
+        self.site, self.templates = site, templates
         self.env = environment(templates)
+        self.cms = cms.Settings.from_environment()
         self._memo: dict = {}
         self._touched: set = set()
 
@@ -262,6 +263,9 @@ class Renderer:
         }
         for article_pages, _ in files:
             pages.update(article_pages)
+        pages.update(self._once(  # the web editor's page and configuration (admin/)
+            ("admin",), (publication.articles, scale, site, self.cms, fields.of("claim"), fields.of("article")),
+            lambda: cms.files(publication, site, env, self.templates, self.cms)))
         for key in set(self._memo) - self._touched:
             del self._memo[key]  # pages of deleted claims and articles
         return pages

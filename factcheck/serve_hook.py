@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # MkDocs loads hooks by path, not as a package
-from factcheck import pipeline, preview  # noqa: E402
+from factcheck import cms, pipeline, preview  # noqa: E402
 from factcheck.report import report  # noqa: E402
 
 WATCHED = ("content", "claims", "templates", "schemas")
@@ -65,6 +65,11 @@ def on_pre_build(config):
 
 
 def on_files(files, config):
+    """Keep MkDocs' files; add the web editor's bundle from node_modules beside its page, as the site engine's
+    stage does for a published site (cms.copy_bundle)."""
+    from mkdocs.structure.files import File
+    for path in cms.bundle_files():
+        files.append(File.generated(config, f"{cms.BUNDLE_DIR}/{path.name}", abs_src_path=str(path)))
     _State.files = files
     return files
 

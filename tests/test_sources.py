@@ -331,7 +331,7 @@ def test_changed_since_checks_only_added_sources(server, tmp_path):
     subprocess.run(git + ["commit", "-qm", "base"], cwd=project, check=True)
     claim = project / "claims" / "turkey-s400-f35" / "ambassador-name.yaml"
     new_url = server.url_for("/branch/gone410/new")
-    claim.write_text(claim.read_text().replace("sources:\n", f"sources:\n- url: {new_url}\n", 1))
+    claim.write_text(claim.read_text().replace("sources:\n", f"sources:\n  - url: {new_url}\n", 1))
     result = run_sources(project, "--changed-since", "HEAD", "--report", "r.json")
     report = json.loads((project / "r.json").read_text())
     assert [(r["url"], r["status"]) for r in report] == [(new_url, "dead")]
