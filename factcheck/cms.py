@@ -147,9 +147,7 @@ def widget(field: Field, scale, where: str) -> dict:
         if "minimum" in schema:
             out["min"] = schema["minimum"]
     elif kind == "string" and (field.definition == "date" or schema.get("pattern") == DATE_PATTERN):
-        out.update(_date())
-        if not field.required:
-            out["default"] = ""  # otherwise Decap fills in today's date
+        out.update(_date())  # empty until the editor picks a date or presses "Now"
     elif kind == "string" and (field.definition == "markdown" or schema.get("description", "").startswith("Markdown")):
         # Raw first: the rich-text mode rewrites a field's Markdown in its own style when used.
         out.update(widget="markdown", modes=["raw", "rich_text"], buttons=[

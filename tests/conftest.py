@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-SLOW_FILES = ("test_browser.py", "test_html_validity.py")  # Chromium, axe and the Nu checker: `make quick` skips
+SLOW_FILES = ("test_browser.py", "test_html_validity.py", "test_editor.py")  # Chromium, axe, the Nu checker: `make quick` skips
 
 
 def pytest_collection_modifyitems(items):
