@@ -53,16 +53,18 @@ class Settings:
     repo: str  # GitHub "owner/name", from REPO_URL
     branch: str  # REPO_BRANCH, default main
     auth_url: str | None  # CMS_AUTH_URL: the OAuth service that logs editors in to GitHub (README)
+    site_domain: str | None  # CMS_SITE_DOMAIN: the site that service knows (Netlify's: the Netlify site's domain)
     local_backend: str | None  # CMS_LOCAL_BACKEND: decap-server's address, when not Decap's default (make edit)
 
     @classmethod
     def from_environment(cls) -> Settings:
         return cls(repo=github_repo(os.environ.get("REPO_URL", "")), branch=os.environ.get("REPO_BRANCH") or "main",
                    auth_url=os.environ.get("CMS_AUTH_URL") or None,
+                   site_domain=os.environ.get("CMS_SITE_DOMAIN") or None,
                    local_backend=os.environ.get("CMS_LOCAL_BACKEND") or None)
 
     def fingerprint(self) -> str:
-        return json.dumps([self.repo, self.branch, self.auth_url, self.local_backend])
+        return json.dumps([self.repo, self.branch, self.auth_url, self.site_domain, self.local_backend])
 
 
 PLACEHOLDER_REPO = "OWNER/REPOSITORY"
@@ -179,6 +181,8 @@ def config(publication: Publication, site: Site, settings: Settings) -> dict:
     backend = {"name": "github", "repo": settings.repo, "branch": settings.branch, "squash_merges": True}
     if settings.auth_url:
         backend["base_url"] = settings.auth_url
+    if settings.site_domain:
+        backend["site_domain"] = settings.site_domain
     collections = [{
         "name": "articles", "label": "Articles", "label_singular": "Article", "folder": "content",
         "extension": "md", "format": "yaml-frontmatter", "create": True, "identifier_field": "title",

@@ -214,8 +214,7 @@ def article_text(rng: random.Random, index: int, claims: int) -> tuple[str, str,
 def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool) -> str:
     """A claim file shaped like the real ones: a rated verdict has an analysis of two or three paragraphs
     (about 1,100 characters), three to eight sources and sometimes updates; an annotation is a few lines."""
-    lines = ["# yaml-language-server: $schema=../../schemas/claim.schema.json",
-             f"quote: {_yaml_str(quote)}",
+    lines = [f"quote: {_yaml_str(quote)}",
              f"claim: {_yaml_str('The article says ' + quote[0].lower() + quote[1:])}",
              f"verdict: {_yaml_str(verdict)}",
              f"summary: {_yaml_str(_prose(rng, rng.randint(1, 2)))}"]
@@ -257,32 +256,43 @@ def generate(root: Path, articles: int, claims: int, seed: int = 1) -> list[tupl
     ids = []
     for index in range(articles):
         slug, text, quotes = article_text(rng, index, claims)
-        (root / "content" / f"{slug}.md").write_text(text, encoding="utf-8")
+        path = root / "content" / f"{slug}.md"
+        path.write_text(_editor_form(path, text), encoding="utf-8")
         folder = root / "claims" / slug
         folder.mkdir()
         for number, quote in enumerate(quotes):
             claim_id = f"{rng.choice(WORDS)}-{number:03d}"
             verdict, rated = rng.choices(scale, weights)[0]
-            (folder / f"{claim_id}.yaml").write_text(claim_text(rng, quote, verdict, rated), encoding="utf-8")
+            path = folder / f"{claim_id}.yaml"
+            path.write_text(_editor_form(path, claim_text(rng, quote, verdict, rated)), encoding="utf-8")
             ids.append((slug, claim_id))
     return ids
 
 
+def _editor_form(path: Path, text: str) -> str:
+    """A file as the web editor writes it, as the repository keeps them (build.py fmt)."""
+    from factcheck import yamlform
+    formatted = yamlform.formatted(path, text)
+    assert isinstance(formatted, str), formatted
+    return formatted
+
+
+def _set(path: Path, key: str, value: str) -> None:
+    """Change one value of a claim as the editor would: the file stays in the editor's form."""
+    from factcheck import fields, load, yamlform
+    data = load.parse_yaml(path, path.read_text(encoding="utf-8")).data
+    data[key] = value
+    path.write_text(yamlform.dump(yamlform.ordered(data, fields.of("claim"))), encoding="utf-8")
+
+
 def edit_claim(path: Path, marker: str) -> None:
     """An editor's typical change: reword a claim's summary (marker makes the new text findable in the output)."""
-    text = path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^summary: .*$", f"summary: {_yaml_str('Reworded after review: ' + marker + '.')}",
-                          text, count=1)
-    assert count == 1
-    path.write_text(text, encoding="utf-8")
+    _set(path, "summary", f"Reworded after review: {marker}.")
 
 
 def reword_claim(path: Path, marker: str) -> None:
     """A change that share images show: reword the restated claim."""
-    text = path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^claim: .*$", f"claim: {_yaml_str('Reworded claim: ' + marker + '.')}", text, count=1)
-    assert count == 1
-    path.write_text(text, encoding="utf-8")
+    _set(path, "claim", f"Reworded claim: {marker}.")
 
 
 # ---------------------------------------------------------------------------------------------------------------

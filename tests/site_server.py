@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # also run from tests/audit.py as a script
 from factcheck import pipeline  # noqa: E402
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+mimetypes.add_type("text/yaml", ".yml")  # the web editor's admin/config.yml, as static hosts serve it
 
 
 def site_url(config: Path = ROOT / "mkdocs.yml") -> str:
