@@ -164,6 +164,18 @@ def widget(field: Field, scale, where: str) -> dict:
     return out
 
 
+def schema_problems(scale) -> list[Problem]:
+    """A schema field the editor has no widget for, as a build error naming it (so a schema change cannot leave
+    the editor behind), or nothing."""
+    try:
+        for kind in fields.KINDS:
+            for field in fields.of(kind):
+                widget(field, scale, f"{fields.KINDS[kind]}: properties.{field.name}")
+    except SchemaError as error:
+        return [Problem(fields.SCHEMA_DIR, f"the web editor has no widget for {error}")]
+    return []
+
+
 def _shape(kind_fields: tuple[Field, ...]) -> list:
     """The fields' order and whether each is required, nested, for the script that tidies an entry before it is
     saved (editor.js)."""
@@ -213,10 +225,7 @@ def collection_name(slug: str) -> str:
 
 def files(publication: Publication, site: Site, env, templates: Path, settings: Settings) -> dict[str, str]:
     """The editor's files in the docs folder, by path."""
-    try:
-        settings_config = config(publication, site, settings)
-    except SchemaError as error:
-        raise SchemaError(f"schemas: {error}") from None
+    settings_config = config(publication, site, settings)
     badge = env.get_template("partials/badge.html.j2").module.badge
     data = {
         "scale": {r.key: {"label": r.label, "kind": r.kind, "badge": str(badge(r))} for r in publication.scale.ratings},

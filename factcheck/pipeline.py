@@ -81,6 +81,8 @@ def assemble(root: Path, site: Site, templates: Path = TEMPLATES, *, read=load.r
     if memo is not None:  # forget deleted articles
         for key in [k for k in memo if k[0] == "article rules" and k[1] not in {a.slug for a in articles}]:
             del memo[key]
+    if scale is not None:
+        problems += cms.schema_problems(scale)
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, {}, tuple(problems))
     publication = Publication(scale, articles, claims, spans)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import ROOT, copy_project  # noqa: E402
@@ -32,7 +32,6 @@ from site_server import SiteServer  # noqa: E402
 
 from factcheck import anchor, load  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SLUG = "turkey-s400-f35"
 COLLECTION = f"claims-{SLUG}"
 CLAIM = f"claims/{SLUG}/ambassador-name.yaml"
@@ -97,19 +96,6 @@ def editor(tmp_path_factory) -> Iterator[Editor]:
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)",
-                    pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield launched
-        launched.close()
 
 
 @contextmanager
