@@ -225,7 +225,7 @@ def collection_name(slug: str) -> str:
 
 def files(publication: Publication, site: Site, env, templates: Path, settings: Settings) -> dict[str, str]:
     """The editor's files in the docs folder, by path."""
-    settings_config = config(publication, site, settings)
+    decap_config = config(publication, site, settings)
     badge = env.get_template("partials/badge.html.j2").module.badge
     data = {
         "scale": {r.key: {"label": r.label, "kind": r.kind, "badge": str(badge(r))} for r in publication.scale.ratings},
@@ -233,7 +233,7 @@ def files(publication: Publication, site: Site, env, templates: Path, settings: 
                            for a in publication.articles}, "articles": {"kind": "article"}},
         "shapes": {"claim": _shape(fields.of("claim")), "article": _shape(fields.of("article"))},
     }
-    out = {"admin/config.yml": yamlform.dump(settings_config),
+    out = {"admin/config.yml": yamlform.dump(decap_config),
            "admin/index.html": env.get_template("admin/index.html.j2").render(site=site, data=data)}
     for name in STATIC:
         out[f"admin/{name}"] = (templates / "admin" / name).read_text(encoding="utf-8")
