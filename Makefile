@@ -30,7 +30,7 @@ fmt: $(VENV)/.installed
 # Decap CMS, decap-server, axe-core and Lighthouse, pinned by package-lock.json (npm writes
 # node_modules/.package-lock.json).
 node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error  # Decap's own packages warn about their peers
 
 CHROMIUM_PATH ?= /usr/bin/chromium
 
