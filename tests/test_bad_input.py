@@ -35,7 +35,7 @@ def built_project(tmp_path_factory) -> Path:
 @pytest.fixture
 def project(built_project, tmp_path) -> Path:
     copy = tmp_path / "project"
-    shutil.copytree(built_project, copy)
+    shutil.copytree(built_project, copy, symlinks=True)  # node_modules stays a link to the one installed
     return copy
 
 
@@ -367,7 +367,7 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
 def test_two_builds_are_byte_identical(project, tmp_path):
     """The same inputs in two different folders build the same bytes: no clock, no absolute paths."""
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    elsewhere = shutil.copytree(project, tmp_path / "elsewhere" / "copy")
+    elsewhere = shutil.copytree(project, tmp_path / "elsewhere" / "copy", symlinks=True)
     for root, name in ((project, "one"), (elsewhere, "two")):
         shutil.rmtree(root / "generated")
         subprocess.run([sys.executable, "build.py", "--site", "--site-dir", str(tmp_path / name)], cwd=root,
