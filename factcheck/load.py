@@ -10,6 +10,7 @@ raises out of this module.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,19 +26,40 @@ MAX_DEPTH = 8  # a claim is at most four levels deep (sources → source → fie
 MAX_CHARACTER_PROBLEMS = 10  # per file: enough to find them all in an editor, not a flood in the CI log
 
 
+# YAML 1.2's core schema, which the web editor's YAML library follows: only these plain scalars are numbers or
+# null; everything else (yes/no/true/false, dates, 1_000, 1:30, =, <<...) is text. PyYAML's YAML 1.1 rules would
+# read some text the editor writes unquoted as a number, a date or a merge key.
+_CORE = (("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+         ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+         ("tag:yaml.org,2002:float", re.compile(
+             r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+          "-+.0123456789"))
+
+
 def _text_loader(base: type) -> type:
-    """A safe loader that keeps dates and yes/no/true/false as strings.
+    """A safe loader that reads scalars as YAML 1.2's core schema does, so dates and yes/no/true/false stay text.
 
     Editors write `verdict: false` and `published: 2025-12-17`; the schema decides what is valid, and
     one parser (in validate) turns date strings into dates with a clear message when they are wrong.
     """
     loader = type(f"Text{base.__name__}", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers
-                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    resolvers: dict = {}
+    for tag, pattern, firsts in _CORE:
+        for first in [*firsts, *([None] if tag.endswith("null") else [])]:  # None: the empty scalar
+            resolvers.setdefault(first, []).append((tag, pattern))
+    loader.yaml_implicit_resolvers = resolvers
     return loader
+
+
+def _core_number(node: yaml.ScalarNode) -> int | float | None:
+    """A plain int, float or null as YAML 1.2 reads it (017 is seventeen, not octal 15)."""
+    text = node.value
+    if node.tag.endswith("null"):
+        return None
+    if node.tag.endswith("int"):
+        return int(text[2:], 8) if text.startswith("0o") else int(text[2:], 16) if text.startswith("0x") else int(text)
+    lowered = text.lower()
+    return float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
 
 
 # libyaml's parser is several times faster; the constructor is the safe pure-Python one either way. Its error
@@ -227,7 +249,7 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
                                mark.line + 1 + walk.line_offset, mark.column + 1))
     kind = type(node)
     if kind is yaml.ScalarNode and node.tag in _SCALARS:
-        return node.value if node.tag == _STR else walk.loader.construct_object(node)
+        return node.value if node.tag == _STR else _core_number(node)
     if kind is yaml.MappingNode and node.tag == _MAP:
         result = {}
         for key, value in node.value:
@@ -267,7 +289,9 @@ def front_matter_bounds(text: str) -> tuple[int, int, int, int] | str:
         return "missing front matter: the file must start with a '---' line"
     start = offset = len(lines[0]) + 1
     for number, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
+        # The closing line starts the line, as gray-matter (the web editor's reader) wants: an indented "---" is a
+        # Markdown rule inside a block scalar.
+        if line.rstrip() == "---":
             end = offset - 1 if number > 1 else start  # the line break before the closing line is not YAML
             return start, end, min(offset + len(line) + 1, len(text)), number + 2
         offset += len(line) + 1
@@ -322,8 +346,9 @@ def _entries(folder: Path, problems: list[Problem]) -> list[Path]:
     return [p for p, link in entries if not link]
 
 
-def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
-    """Read one file, check its characters, and parse it with `parse(path, text)`."""
+def read_file(path: Path, parse, form=None) -> tuple[object | None, list[Problem]]:
+    """Read one file, check its characters, and parse it with `parse(path, text)`; `form(path, text, parsed)`, when
+    given, says whether the text is in the form the web editor writes (yamlform.form_problem)."""
     text = read_text(path)
     if isinstance(text, Problem):
         return None, [text]
@@ -336,6 +361,8 @@ def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
     if "\\" in text:  # YAML escapes ("\u202e") can write what the text itself does not show
         document = parsed.document if isinstance(parsed, FrontMatter) else parsed
         problems += _escaped_character_problems(document, text)
+    if form is not None and (out_of_form := form(path, text, parsed)):
+        problems.append(out_of_form)
     return parsed, problems
 
 
@@ -356,10 +383,11 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message))
 
 
-def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources:
+def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None) -> Sources:
     """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem.
 
-    `read(path, parse)` reads one file as `read_file` does; the preview passes one that remembers unchanged files."""
+    `read(path, parse, form)` reads one file as `read_file` does; the preview passes one that remembers unchanged
+    files. `form` checks articles and claims (not the scale, which the editor does not write) as read_file says."""
     problems: list[Problem] = []
     for folder in (content_dir, claims_dir):
         if folder.is_symlink():
@@ -367,8 +395,8 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
     if problems:
         return Sources(None, (), (), tuple(problems), (), frozenset())
 
-    def attempt(path: Path, parse):
-        parsed, found = read(path, parse)
+    def attempt(path: Path, parse, form=None):
+        parsed, found = read(path, parse, form)
         problems.extend(found)
         return parsed
 
@@ -378,7 +406,7 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
     articles = []
     article_paths = [p for p in _entries(content_dir, problems) if p.suffix == ".md"] if content_dir.is_dir() else []
     for path in article_paths:
-        front_matter = attempt(path, split_front_matter)
+        front_matter = attempt(path, split_front_matter, form)
         if front_matter:
             articles.append((path.stem, front_matter))
     claims = []
@@ -388,7 +416,7 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
             if path.suffix == ".yml":
                 problems.append(Problem(path, "claim files end in .yaml, not .yml"))
             elif path.suffix == ".yaml":
-                document = attempt(path, parse_yaml)
+                document = attempt(path, parse_yaml, form)
                 if document:
                     claims.append((folder.name, path.stem, document))
     return Sources(scale, tuple(articles), tuple(claims), tuple(problems), claim_dirs,

@@ -18,7 +18,8 @@ from typing import Iterable
 
 import jinja2
 
-from . import anchor, engine, history, language, load, manifest, render, rules, settings, share, validate, write
+from . import (anchor, cms, engine, history, language, load, manifest, render, rules, settings, share, validate, write,
+               yamlform)
 from .memo import Memo, Once, fresh
 from .model import History, Problem, Publication, Site
 from .settings import TEMPLATES, PROJECT, Options, today
@@ -60,7 +61,7 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""
     root, site = options.root, options.site
-    sources = load.read_sources(root / "content", root / "claims", read)
+    sources = load.read_sources(root / "content", root / "claims", read, yamlform.form_problem)
     scale, topics, articles, claims, problems = validate.validate(sources, today(), once)
     del sources  # the parsed documents are not needed after validation: a large build's memory
     spans, anchor_problems = anchor.anchor_claims(articles, claims, once)
@@ -73,6 +74,8 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
         placed = by_article.get(article.slug, [])
         problems += once(("article rules", article.slug), (article, tuple(placed)),
                          lambda: tuple(rules.article_problems(article, placed)))
+    if scale is not None:
+        problems += cms.schema_problems(scale)
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, (), tuple(problems))
     publication = Publication(scale, articles, claims, spans, record or History("unavailable"), topics)

@@ -16,7 +16,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import anchor, characters, cores, exports, listings, share
+from . import anchor, characters, cms, cores, exports, fields, listings, share
 from .model import Article, Claim, Coverage, FileChange, Problem, Publication, Rating, Site, Update
 from .icons import icon_svg
 from .memo import Once, fresh
@@ -219,7 +219,7 @@ class Renderer:
         self.site, self.templates = site, templates
         self.env = environment(templates)
         self.once = once
-        for name in self.env.list_templates():  # compiled now: a syntax error stops the build before any write
+        for name in self.env.list_templates(extensions=["j2"]):  # compiled now: a syntax error stops the build before any write
             self.env.get_template(name)
 
     def _once(self, key: tuple, inputs: tuple, make):
@@ -326,6 +326,9 @@ class Renderer:
                 feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
                 **common))
         yield from self._listing_files(archive, scale)
+        yield from self._once(  # the web editor's page and configuration (admin/)
+            ("admin",), (publication.articles, scale, site, fields.of("claim"), fields.of("article")),
+            lambda: cms.files(publication, site, env, self.templates)).items()
 
     def _articles(self, publication: Publication, views: list[ArticleView], images: dict,
                   slugs: dict[str, str]) -> Iterator[tuple]:

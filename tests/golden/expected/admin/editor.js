@@ -1,0 +1,203 @@
+/* The web editor's own script (served from the site with Decap CMS; see factcheck/cms.py).
+ *
+ * - The preview pane shows a claim as readers will see it: the verdict badge (rendered at build time by the badge
+ *   template readers get), the summary, the quote, the analysis and the sources; and it says at once whether the
+ *   quote is in the article word for word, with the build's normalisation (factcheck/anchor.py: every run of white
+ *   space counts as one space, nothing else may differ).
+ * - Before every save it puts the entry in the repository's YAML form (factcheck/yamlform.py): every mapping's keys
+ *   in the schema's order (Decap orders only the top level, and its maps of more than eight keys come out in hash
+ *   order), and optional fields left empty dropped (the build would refuse an empty text).
+ *
+ * normalise, occurrences and tidy are pure and exported for tests/test_editor_script.py, which holds them to the
+ * Python they mirror.
+ */
+(function (root, factory) {
+  "use strict";
+  var api = factory();
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    api.start(root);
+  }
+})(typeof window !== "undefined" ? window : this, function () {
+  "use strict";
+
+  // Python's str.split() white space, exactly: anchor.normalise collapses runs of it (JavaScript's \s differs).
+  var SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+  function normalise(text) {
+    return String(text).split(SPACE).filter(function (part) { return part !== ""; }).join(" ");
+  }
+
+  // Every place the quote occurs in the article's (normalised) paragraphs, overlapping ones too (anchor.find).
+  function occurrences(quote, paragraphs) {
+    var needle = normalise(quote);
+    var count = 0;
+    paragraphs.forEach(function (text) {
+      var at = text.indexOf(needle);
+      while (at !== -1) {
+        count += 1;
+        // Python's find gives up past the end; indexOf stays at the end (an empty needle would never stop).
+        at = at + 1 > text.length ? -1 : text.indexOf(needle, at + 1);
+      }
+    });
+    return count;
+  }
+
+  // What the build will say about the quote (anchor.anchor_claims), as {state, message}.
+  function quoteCheck(quote, occurrence, article) {
+    if (!article) {
+      return { state: "unknown", message: "Checking the quote against the article…" };
+    }
+    if (article.missing) {
+      return { state: "unknown", message: "This article is not published yet, so the quote cannot be checked here; " +
+        "the pull request's check will." };
+    }
+    if (!normalise(quote)) {
+      return { state: "missing", message: "No quote yet: copy the passage from the article, word for word." };
+    }
+    var found = occurrences(quote, article.paragraphs);
+    if (found === 0) {
+      return { state: "missing", message: "The quote is not in the article word for word (spaces and line breaks " +
+        "aside): the build will refuse it. Copy it from the article, curly quotes included." };
+    }
+    if (found > 1 && !occurrence) {
+      return { state: "ambiguous", message: "The quote occurs " + found + " times in the article: set " +
+        "Occurrence to say which one is meant." };
+    }
+    if ((occurrence || 1) > found) {
+      return { state: "ambiguous", message: "Occurrence " + occurrence + " is asked, but the quote occurs " + found +
+        " time(s)." };
+    }
+    return { state: "found", message: "The quote is in the article, word for word." };
+  }
+
+  function isEmpty(value) {
+    if (value === null || value === undefined || value === "") {
+      return true;
+    }
+    return typeof value.size === "number" && value.size === 0 && typeof value.toJS === "function";
+  }
+
+  function isList(value) {
+    return value && typeof value.push === "function" && typeof value.toJS === "function";
+  }
+
+  function isMap(value) {
+    return value && typeof value.toOrderedMap === "function" && !isList(value);
+  }
+
+  // An Immutable map with its keys in the order of `shape` (fields the schema does not know follow, in their own
+  // order) and empty optional fields dropped, recursively; lists of maps tidied item by item.
+  function tidy(map, shape) {
+    var known = {};
+    var out = map.toOrderedMap().clear();
+    shape.forEach(function (field) {
+      known[field.name] = true;
+      if (!map.has(field.name)) {
+        return;
+      }
+      var value = map.get(field.name);
+      if (field.fields && isList(value)) {
+        value = value.map(function (item) { return isMap(item) ? tidy(item, field.fields) : item; });
+      } else if (field.fields && isMap(value)) {
+        value = tidy(value, field.fields);
+      }
+      if (isEmpty(value) && !field.required) {
+        return;
+      }
+      out = out.set(field.name, value);
+    });
+    map.forEach(function (value, key) {
+      if (!known[key]) {
+        out = out.set(key, value);
+      }
+    });
+    return out;
+  }
+
+  function start(window) {
+    var CMS = window.CMS;
+    var h = window.h;
+    var createClass = window.createClass;
+    var data = JSON.parse(window.document.getElementById("fc-editor-data").textContent);
+    var base = window.document.baseURI;
+    var articles = {};
+
+    function article(slug, done) {
+      if (!articles[slug]) {
+        articles[slug] = window.fetch(new URL("articles/" + slug + ".json", base).href)
+          .then(function (response) { return response.ok ? response.json() : { missing: true }; })
+          .catch(function () { return { missing: true }; });
+      }
+      articles[slug].then(done);
+    }
+
+    function text(value) {
+      return value === undefined || value === null ? "" : String(value);
+    }
+
+    function sourceItem(source, index) {
+      var cite = [text(source.get("publisher")), text(source.get("title")), text(source.get("published"))]
+        .filter(Boolean).join(" · ");
+      var parts = [h("p", { key: "cite", className: "fc-source__cite" }, cite || text(source.get("url")))];
+      if (source.get("excerpt")) {
+        parts.push(h("blockquote", { key: "excerpt", className: "fc-source__excerpt" },
+          h("p", null, text(source.get("excerpt")))));
+      }
+      if (source.get("translation")) {
+        parts.push(h("p", { key: "translation", className: "fc-source__translation" },
+          "Our translation: " + text(source.get("translation"))));
+      }
+      parts.push(h("p", { key: "link", className: "fc-source__link" }, text(source.get("url"))));
+      return h("li", { key: index }, parts);
+    }
+
+    function claimPreview(slug) {
+      return createClass({
+        getInitialState: function () { return { article: null }; },
+        componentDidMount: function () {
+          var self = this;
+          article(slug, function (loaded) { self.setState({ article: loaded }); });
+        },
+        render: function () {
+          var entry = this.props.entry.get("data");
+          var rating = data.scale[entry.get("verdict")];
+          var check = quoteCheck(text(entry.get("quote")), entry.get("occurrence"), this.state.article);
+          var sources = entry.get("sources");
+          return h("div", { className: "fc-preview md-typeset" },
+            h("p", { className: "fc-quote-check fc-quote-check--" + check.state, role: "status" }, check.message),
+            h("div", { className: "fc-verdict" },
+              rating ? h("p", { dangerouslySetInnerHTML: { __html: rating.badge } })  // built from the scale
+                : h("p", { className: "fc-preview__missing" }, "No verdict chosen yet."),
+              h("p", { className: "fc-summary" }, text(entry.get("summary")))),
+            h("h1", null, text(entry.get("claim"))),
+            h("blockquote", { className: "fc-quote" }, h("p", null, text(entry.get("quote")))),
+            entry.get("analysis") ? h("h2", null, "Analysis") : null,
+            entry.get("analysis") ? this.props.widgetFor("analysis") : null,
+            sources && sources.size ? h("h2", null, "Sources") : null,
+            sources && sources.size ? h("ol", { className: "fc-sources" }, sources.map(sourceItem).toArray()) : null);
+        }
+      });
+    }
+
+    CMS.registerPreviewStyle(new URL("../assets/stylesheets/ratings.css", base).href);
+    CMS.registerPreviewStyle(new URL("../assets/stylesheets/factcheck.css", base).href);
+    CMS.registerPreviewStyle(new URL("preview.css", base).href);
+    Object.keys(data.collections).forEach(function (name) {
+      var collection = data.collections[name];
+      if (collection.kind === "claim") {
+        CMS.registerPreviewTemplate(name, claimPreview(collection.article));
+      }
+    });
+    CMS.registerEventListener({
+      name: "preSave",
+      handler: function (event) {
+        var collection = data.collections[event.entry.get("collection")];
+        return collection ? tidy(event.entry.get("data"), data.shapes[collection.kind]) : undefined;
+      }
+    });
+  }
+
+  return { normalise: normalise, occurrences: occurrences, quoteCheck: quoteCheck, tidy: tidy, start: start };
+});
