@@ -33,15 +33,16 @@ from urllib.parse import urlsplit
 
 from . import fields, yamlform
 from .fields import Field, SchemaError
-from .model import Problem, Publication, Site
+from .model import Problem, Publication, Scale, Site, Topic, Topics
 from .settings import PROJECT
 
 BUNDLE = PROJECT / "node_modules" / "decap-cms" / "dist"  # decap-cms.js, its chunks and licence
 BUNDLE_DIR = "admin/decap"  # in the site
 STATIC = ("editor.js", "preview.css")  # copied from templates/admin/ as they are
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-SHORT_TEXT = frozenset({"title", "publisher", "author", "claimant"})  # one line even when the schema allows more
+SHORT_TEXT = frozenset({"title", "publisher", "author"})  # one line even when the schema allows more
 MULTILINE_FROM = 300  # a text field allowed more characters than this is a text area
+TEXT_OR_OBJECT = "text_or_object"  # our widget (admin/editor.js) for a field that is a text or an object (claimant)
 PLACEHOLDER_REPO = "OWNER/REPOSITORY"
 
 
@@ -89,23 +90,43 @@ def _date() -> dict:
             "picker_utc": True}
 
 
-def widget(field: Field, scale, where: str) -> dict:
-    """Decap's field for a schema field."""
+def vocabularies(scale: Scale, topics: Topics) -> dict[str, list[dict]]:
+    """The lists a select offers by their labels while storing their keys: the scale's verdicts and the publication's
+    topic vocabulary (claims/topics.yaml, whose keys the build checks claims against)."""
+    return {"verdict": [{"label": r.label, "value": r.key} for r in scale.ratings],
+            "topic": [{"label": t.label, "value": t.key} for t in topics.topics]}
+
+
+def _vocabulary(field: Field) -> str | None:
+    if field.name == "verdict" or field.name.endswith("_verdict"):  # an update's previous_verdict too
+        return "verdict"
+    return "topic" if field.definition == "topic" else None
+
+
+def offered(field: Field, lists: dict[str, list[dict]]) -> bool:
+    """Whether the form offers the field: not a choice from an empty vocabulary (a publication without
+    claims/topics.yaml, whose claims carry no topics)."""
+    return (vocabulary := _vocabulary(field)) is None or bool(lists[vocabulary])
+
+
+def widget(field: Field, lists: dict[str, list[dict]], where: str) -> dict:
+    """Decap's field for a schema field; `lists`: vocabularies()."""
     schema = field.schema
     out: dict = {"name": field.name, "label": _label(field.name), "required": field.required}
     if field.description:
         out["hint"] = field.description
     kind = schema.get("type")
-    if field.name == "verdict" or field.name.endswith("_verdict"):  # keys of the scale, shown by their labels
-        out.update(widget="select", options=[{"label": r.label, "value": r.key} for r in scale.ratings])
+    named = lists[vocabulary] if (vocabulary := _vocabulary(field)) else None
+    if named is not None and kind != "array":  # keys stored, labels shown
+        out.update(widget="select", options=named)
     elif kind == "array":
         out["widget"] = "list"
         if field.fields:
-            out["fields"] = [widget(f, scale, f"{where}.{f.name}") for f in field.fields]
+            out["fields"] = [widget(f, lists, f"{where}.{f.name}") for f in field.fields if offered(f, lists)]
             out["summary"] = "{{fields.%s}}" % next(
                 (f.name for f in field.fields if f.name in ("title", "summary", "note", "url")), field.fields[0].name)
         elif field.item and "enum" in field.item:
-            out.update(widget="select", multiple=True, options=list(field.item["enum"]))
+            out.update(widget="select", multiple=True, options=named or list(field.item["enum"]))
         elif field.item and field.item.get("type") == "string":
             out["field"] = {"name": "item", "label": _label(field.name), "widget": "string"}
         else:
@@ -114,9 +135,13 @@ def widget(field: Field, scale, where: str) -> dict:
             out["min"] = schema["minItems"]
         if "maxItems" in schema:
             out["max"] = schema["maxItems"]
-        out["collapsed"] = True
+        if out["widget"] == "list":  # a select has nothing to collapse
+            out["collapsed"] = True
+    elif field.shorthand:  # a text, or an object whose field `shorthand` the text stands for
+        out.update(widget=TEXT_OR_OBJECT, text_field=field.shorthand,
+                   fields=[widget(f, lists, f"{where}.{f.name}") for f in field.fields])
     elif field.fields:
-        out.update(widget="object", fields=[widget(f, scale, f"{where}.{f.name}") for f in field.fields])
+        out.update(widget="object", fields=[widget(f, lists, f"{where}.{f.name}") for f in field.fields])
     elif "enum" in schema:
         out.update(widget="select", options=list(schema["enum"]))
     elif kind == "integer":
@@ -139,13 +164,14 @@ def widget(field: Field, scale, where: str) -> dict:
     return out
 
 
-def schema_problems(scale) -> list[Problem]:
+def schema_problems(scale: Scale) -> list[Problem]:
     """A schema field the editor has no widget for, as a build error naming it (so a schema change cannot leave
     the editor behind), or nothing."""
+    lists = vocabularies(scale, Topics((Topic("topic", "Topic", ""),)))  # any vocabulary: only widgets are asked
     try:
         for kind in fields.KINDS:
             for field in fields.of(kind):
-                widget(field, scale, f"{fields.KINDS[kind]}: properties.{field.name}")
+                widget(field, lists, f"{fields.KINDS[kind]}: properties.{field.name}")
     except SchemaError as error:
         return [Problem(fields.SCHEMA_DIR, f"the web editor has no widget for {error}")]
     return []
@@ -161,9 +187,9 @@ def _shape(kind_fields: tuple[Field, ...]) -> list:
 def config(publication: Publication, site: Site) -> dict:
     """Decap's configuration (written as admin/config.yml): it saves to the site's repository and branch (the
     settings, factcheck/settings.py: REPO_URL and REPO_BRANCH), logging in as site.editor says."""
-    scale = publication.scale
-    claim_fields = [widget(f, scale, f"claim.{f.name}") for f in fields.of("claim")]
-    article_fields = [widget(f, scale, f"article.{f.name}") for f in fields.of("article")]
+    lists = vocabularies(publication.scale, publication.topics)
+    claim_fields = [widget(f, lists, f"claim.{f.name}") for f in fields.of("claim") if offered(f, lists)]
+    article_fields = [widget(f, lists, f"article.{f.name}") for f in fields.of("article") if offered(f, lists)]
     article_fields.append({"name": "body", "label": "Article text", "widget": "text", "required": True,
                            "hint": "The article word for word; paragraphs separated by blank lines."})
     login = site.editor
@@ -206,6 +232,7 @@ def files(publication: Publication, site: Site, env, templates: Path) -> dict[st
     badge = env.get_template("partials/badge.html.j2").module.badge
     data = {
         "scale": {r.key: {"label": r.label, "kind": r.kind, "badge": str(badge(r))} for r in publication.scale.ratings},
+        "topics": {t.key: t.label for t in publication.topics.topics},
         "collections": {**{collection_name(a.slug): {"kind": "claim", "article": a.slug}
                            for a in publication.articles}, "articles": {"kind": "article"}},
         "shapes": {"claim": _shape(fields.of("claim")), "article": _shape(fields.of("article"))},

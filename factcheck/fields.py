@@ -2,7 +2,7 @@
 
 The web editor's form (factcheck/cms.py) and the YAML form it writes (factcheck/yamlform.py) both follow the
 schemas: the fields in the schema's order, whether each is required, and each field's own schema with its `$ref`
-followed. A field added to a schema gets its place in the file and its widget with no code change.
+and `allOf` followed. A field added to a schema gets its place in the file and its widget with no code change.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class Field:
     fields: tuple[Field, ...] = ()  # an object's fields, or those of the objects a list holds
     item: dict | None = None  # a list's item schema, `$ref` followed
     description: str | None = None  # the field's own description (not that of the definition it refers to)
+    # A field that is either a text or an object (anyOf), the text standing for the object's field of this name
+    # (a claimant: a person's name, or name, type and url); `fields` are then the object's.
+    shorthand: str | None = None
 
     @property
     def is_list(self) -> bool:
@@ -56,7 +59,28 @@ def _resolve(schema: dict, here: str, resources: dict) -> tuple[dict, str | None
             definition = pointer.rsplit("/", 1)[-1]
         own = {k: v for k, v in schema.items() if k != "$ref"}
         schema, here = {**target, **own}, target_file
+    if "allOf" in schema:  # every member holds: their keywords together, the field's own winning
+        merged: dict = {}
+        for member in schema["allOf"]:
+            resolved, member_definition, here = _resolve(member, here, resources)
+            merged.update(resolved)
+            definition = definition or member_definition
+        schema = {**merged, **{k: v for k, v in schema.items() if k != "allOf"}}
     return schema, definition, here
+
+
+def _text_or_object(schema: dict, here: str, resources: dict) -> tuple[dict, str, str] | None:
+    """For an anyOf of a text and an object: the object's schema, its file, and the name of its field that the text
+    stands for (the one with the same schema); None for anything else."""
+    branches = [_resolve(branch, here, resources) for branch in schema.get("anyOf", ())]
+    texts = [b for b in branches if b[0].get("type") == "string"]
+    objects = [b for b in branches if "properties" in b[0]]
+    if len(branches) != 2 or len(texts) != 1 or len(objects) != 1:
+        return None
+    (text, _, _), (shape, _, home) = texts[0], objects[0]
+    stands_for = next((name for name, raw in shape["properties"].items()
+                       if _resolve(raw, home, resources)[0] == text), None)
+    return (shape, home, stands_for) if stands_for else None
 
 
 def _fields(schema: dict, here: str, resources: dict, where: str) -> tuple[Field, ...]:
@@ -68,8 +92,12 @@ def _fields(schema: dict, here: str, resources: dict, where: str) -> tuple[Field
         if resolved.get("type") == "array":
             inner, item_definition, home = _resolve(resolved.get("items", {}), home, resources)
             definition, item = definition or item_definition, inner
+        shorthand = None
+        if "anyOf" in resolved and (alternative := _text_or_object(resolved, home, resources)):
+            inner, home, shorthand = alternative
         children = _fields(inner, home, resources, f"{where}.{name}") if "properties" in inner else ()
-        found.append(Field(name, resolved, name in required, definition, children, item, raw.get("description")))
+        found.append(Field(name, resolved, name in required, definition, children, item, raw.get("description"),
+                           shorthand))
     return tuple(found)
 
 

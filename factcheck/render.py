@@ -326,9 +326,9 @@ class Renderer:
                 feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
                 **common))
         yield from self._listing_files(archive, scale)
-        yield from self._once(  # the web editor's page and configuration (admin/)
-            ("admin",), (publication.articles, scale, site, fields.of("claim"), fields.of("article")),
-            lambda: cms.files(publication, site, env, self.templates)).items()
+        shown = (publication.articles, scale, publication.topics, site, fields.of("claim"), fields.of("article"))
+        yield from self._once(("admin",), shown,  # the web editor's page and configuration (admin/)
+                              lambda: cms.files(publication, site, env, self.templates)).items()
 
     def _articles(self, publication: Publication, views: list[ArticleView], images: dict,
                   slugs: dict[str, str]) -> Iterator[tuple]:

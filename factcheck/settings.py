@@ -38,7 +38,8 @@ def today() -> dt.date:
 # domains (RFC 2606, RFC 6761).
 PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
 PLACEHOLDER_TLDS = ("example", "test", "invalid", "localhost")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")  # a host name: CMS_SITE_DOMAIN
 _BRANCH = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{|\.lock(?:/|$)))[A-Za-z0-9._/-]+(?<![/.])$")
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # The settings the environment overrides (factcheck/settings.read_site_settings) come from each test, never from the
 # shell that runs the suite: every build here is the same whoever runs it.
-for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH"):
+for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH", "CMS_AUTH_URL", "CMS_SITE_DOMAIN", "CMS_LOCAL_BACKEND"):
     os.environ.pop(_variable, None)
 
 # The real site is built as a deployment is: for its own address and repository (not mkdocs.yml's placeholders), so

@@ -15,15 +15,17 @@ HEADER = "# yaml-language-server: $schema="
 
 def test_every_yaml_file_has_its_schema_in_editors():
     """Claims carry no comment (the web editor writes none), so editors' YAML tooling finds their schema in
-    .vscode/settings.json; the scale, which only people edit, names its schema on its first line."""
+    .vscode/settings.json; the scale and the topic vocabulary, which only people edit, name theirs on their first
+    line too."""
     import fnmatch
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))["yaml.schemas"]
     claims = [p.relative_to(ROOT).as_posix() for p in (ROOT / "claims").glob("*/*.yaml")]
     assert claims and all(any(fnmatch.fnmatch(c, g) for g in settings["./schemas/claim.schema.json"]) for c in claims)
-    assert "claims/ratings.yaml" in settings["./schemas/ratings.schema.json"]
     assert all((ROOT / schema).is_file() for schema in settings)
-    first = (ROOT / "claims" / "ratings.yaml").read_text(encoding="utf-8").splitlines()[0]
-    assert first == f"{HEADER}../schemas/ratings.schema.json"
+    for name in ("ratings", "topics"):
+        assert f"claims/{name}.yaml" in settings[f"./schemas/{name}.schema.json"]
+        first = (ROOT / "claims" / f"{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"{HEADER}../schemas/{name}.schema.json"
 
 
 def test_the_claim_schema_lists_exactly_the_scale():

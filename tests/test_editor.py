@@ -3,8 +3,10 @@ mode, where the editorial workflow makes a branch per entry) on a temporary git 
 
 - Opening a claim, changing its summary and saving makes a branch cms/... whose only change is that file's summary
   lines, and the build (make check) passes on it with no warning: what the editor writes is the repository's form.
-- A claim created through the form passes the build; the preview says at once when its quote is not in the article.
-- An entry with a required field left empty, or a blank one, cannot be saved: nothing is written.
+- A claim created through the form, with a claimant (an organization) and a topic, passes the build; the preview says
+  at once when its quote is not in the article, and shows who said it and the topics' labels.
+- An entry with a required field left empty, or a blank one, cannot be saved: nothing is written; nor can a claimant
+  with an address and no name (our widget for a field that is a name or an object).
 - The admin page loads nothing from another host (every other request is refused and recorded).
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,11 +27,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import ROOT, copy_project  # noqa: E402
-from site_server import SiteServer  # noqa: E402
+from conftest import ROOT, copy_project
+from site_server import SiteServer
 
-from factcheck import anchor, load  # noqa: E402
+from factcheck import anchor, load
 
 SLUG = "turkey-s400-f35"
 COLLECTION = f"claims-{SLUG}"
@@ -209,6 +209,13 @@ def test_a_claim_created_in_the_form_passes_the_build(browser, editor, tmp_path)
         page.get_by_label("Claim", exact=True).fill("Background the article gives about the talks")
         page.get_by_label("Verdict", exact=True).click()
         page.get_by_text("Context", exact=True).click()
+        # The claimant is an organization (our widget: a name, or an object); the topic is chosen by its label.
+        page.get_by_label("Name", exact=True).fill("Bloomberg")
+        page.get_by_label("Type", exact=True).select_option("organization")
+        page.get_by_label("Topics (optional)", exact=True).click()
+        page.get_by_text("NATO", exact=True).click()
+        expect(preview.get_by_text("Who said it: Bloomberg")).to_be_visible()
+        expect(preview.get_by_text("Topics: NATO")).to_be_visible()
         page.get_by_label("Summary", exact=True).fill("Context for the reader; not a checkable statement.")
         page.get_by_role("button", name="Add sources").click()
         page.get_by_label("Title", exact=True).last.fill("A source's headline")
@@ -223,7 +230,8 @@ def test_a_claim_created_in_the_form_passes_the_build(browser, editor, tmp_path)
     files = git(editor.repo, "diff", "--name-only", "main", branch).split()
     assert len(files) == 1 and files[0].startswith(f"claims/{SLUG}/background-the-article"), files
     data = load.parse_yaml(Path(files[0]), git(editor.repo, "show", f"{branch}:{files[0]}")).data
-    assert list(data) == ["quote", "claim", "verdict", "summary", "sources", "checked"], data
+    assert list(data) == ["quote", "claim", "verdict", "claimant", "topics", "summary", "sources", "checked"], data
+    assert data["claimant"] == {"name": "Bloomberg", "type": "organization"} and data["topics"] == ["nato"]
     assert data["sources"] == [{"url": "https://example.org/report", "title": "A source's headline",
                                 "publisher": "Example News"}]
     assert data["quote"] == quote and data["verdict"] == "context"
@@ -240,10 +248,12 @@ def test_an_entry_with_a_required_field_empty_cannot_be_saved(browser, editor):
         expect(page.get_by_label("Quote", exact=True)).to_be_visible(timeout=WAIT)
         page.get_by_label("Quote", exact=True).fill("U.S. Ambassador to Turkey Tom Brady")
         page.get_by_label("Summary", exact=True).fill("   ")  # present but blank: the schema's pattern refuses it
+        page.get_by_label("URL", exact=True).first.fill("https://example.org/")  # a claimant's address, no name
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_text("missed a required field")).to_be_visible(timeout=WAIT)
         expect(page.get_by_text("Claim is required")).to_be_visible()
         expect(page.get_by_text("text that is not blank")).to_be_visible()
+        expect(page.get_by_text("Name is required when URL is given.")).to_be_visible()
         page.wait_for_timeout(1000)
     assert editor.branches() == known
     assert git(editor.repo, "status", "--porcelain") == ""

@@ -1,19 +1,19 @@
 """The web editor's script (templates/admin/editor.js) agrees with the Python it mirrors, run by Node on the real
 claims and on hostile cases: its normalisation and quote search are the build's (factcheck/anchor.py), so the preview
-pane says "not found" exactly when the build will; and its tidying before a save puts an entry's keys in the order
-factcheck/yamlform.py writes them, dropping only empty optional fields."""
+pane says "not found" exactly when the build will; its tidying before a save puts an entry's keys in the order
+factcheck/yamlform.py writes them, dropping only empty optional fields; and its claimant widget keeps a name a name
+and an object an object, and says what the schema would refuse."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from factcheck import anchor, fields, load, yamlform
+from factcheck import anchor, cms, fields, load, yamlform
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "editor_script.js"
@@ -23,6 +23,9 @@ NOT_SPACE = "\u200b\ufeff\u180e\u2060\u00ad"
 
 
 def run(cases: dict) -> dict:
+    """The script's answers to `cases` (by kind; the kinds not given are empty)."""
+    cases = {kind: [] for kind in ("normalise", "occurrences", "checks", "tidy", "textOrObject",
+                                   "textOrObjectProblem")} | cases
     if not (ROOT / "node_modules" / "immutable").is_dir() or not shutil.which("node"):
         pytest.fail("node and node_modules are needed: run `npm ci` (make quick and make test do)", pytrace=False)
     result = subprocess.run(["node", str(DRIVER)], input=json.dumps(cases), capture_output=True, text=True,
@@ -105,3 +108,32 @@ def test_tidying_before_a_save_gives_the_repositorys_key_order():
     assert json.dumps(answers[-1]) == json.dumps({
         "quote": "q", "claim": "c", "verdict": "false", "summary": "s",
         "sources": [{"url": "https://example.org/", "title": "T"}], "checked": "2025-01-01", "unknown": "kept"})
+
+
+def test_a_claimant_keeps_the_form_it_was_written_in():
+    """text_or_object (the claimant): a name stays a name while only the name is edited; giving a type or an address
+    makes it an object (name first); emptying them makes it a name again; an object stays one while a part is set."""
+    cases = [["Tom Barrack", "name", "name", "Thomas Barrack"],
+             ["Bloomberg", "name", "type", "organization"],
+             [None, "name", "name", "Bloomberg"],
+             [{"name": "Bloomberg", "type": "organization"}, "name", "type", ""],
+             [{"name": "Mara Ilić", "type": "person", "url": "https://ministry.example/minister"}, "name", "url", ""],
+             [{"name": "Bloomberg", "type": "organization"}, "name", "name", "Bloomberg L.P."],
+             ["Tom Barrack", "name", "name", ""]]
+    assert run({"textOrObject": cases})["textOrObject"] == [
+        "Thomas Barrack", {"name": "Bloomberg", "type": "organization"}, "Bloomberg", "Bloomberg",
+        {"name": "Mara Ilić", "type": "person"}, {"name": "Bloomberg L.P.", "type": "organization"}, ""]
+
+
+def test_the_claimant_widget_refuses_what_the_build_would():
+    """Its parts are the schema's (factcheck/fields.py): name and type required in an object, the url's pattern."""
+    claimant = next(f for f in fields.of("claim") if f.name == "claimant")
+    parts = cms.widget(claimant, {"verdict": [], "topic": []}, "claim.claimant")["fields"]
+    cases = [["Tom Barrack", "name", parts], [{"name": "Bloomberg", "type": "organization"}, "name", parts],
+             [{"url": "https://example.org/"}, "name", parts], [{"name": "X", "url": "https://x.example/"}, "name", parts],
+             [{"name": "X", "type": "person", "url": "javascript:alert(1)"}, "name", parts], ["   ", "name", parts],
+             [None, "name", parts]]
+    assert run({"textOrObjectProblem": cases})["textOrObjectProblem"] == [
+        None, None, "Name is required when URL is given.", "Type is required when Name and URL are given.",
+        "URL must be an http(s) address with a host, at most 2,000 characters.",
+        "Name must be text that is not blank, at most 200 characters.", None]

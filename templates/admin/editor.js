@@ -7,9 +7,11 @@
  * - Before every save it puts the entry in the repository's YAML form (factcheck/yamlform.py): every mapping's keys
  *   in the schema's order (Decap orders only the top level, and its maps of more than eight keys come out in hash
  *   order), and optional fields left empty dropped (the build would refuse an empty text).
+ * - The widget text_or_object, for a field that is a text or an object (a claimant: a person's name, or its name,
+ *   type and url; factcheck/cms.py says which field the text stands for): Decap's own widgets hold one or the other.
  *
- * normalise, occurrences and tidy are pure and exported for tests/test_editor_script.py, which holds them to the
- * Python they mirror.
+ * normalise, occurrences, tidy, textOrObject and textOrObjectProblem are pure and exported for
+ * tests/test_editor_script.py, which holds them to the Python they mirror.
  */
 (function (root, factory) {
   "use strict";
@@ -116,6 +118,41 @@
     return out;
   }
 
+  // The value of a text_or_object field once its part `key` is `part`. A text stays a text while only its own field
+  // (`textField`) is filled; filling another makes it an object, and emptying all the others a text again, so an
+  // entry keeps the form it was written in. `empty`: an empty Immutable map (Decap lends the script no constructor).
+  function textOrObject(value, textField, key, part, empty) {
+    var map = isMap(value) ? value : empty.set(textField, isEmpty(value) ? "" : String(value));
+    map = isEmpty(part) ? map.delete(key) : map.set(key, part);
+    var others = map.filter(function (item, name) { return name !== textField && !isEmpty(item); });
+    if (others.size > 0) {
+      return map;
+    }
+    return isEmpty(map.get(textField)) ? "" : map.get(textField);
+  }
+
+  // What is wrong with a text_or_object value for the form (null when nothing): a required part left empty, or a
+  // part that does not match its field's pattern ([regex, what it asks for], as Decap's own fields carry it).
+  function textOrObjectProblem(value, textField, parts) {
+    if (isEmpty(value)) {
+      return null;
+    }
+    for (var i = 0; i < parts.length; i += 1) {
+      var part = parts[i];
+      var given = isMap(value) ? value.get(part.name) : part.name === textField ? value : undefined;
+      if (isEmpty(given)) {
+        if (part.required && isMap(value)) {
+          var filled = parts.filter(function (p) { return p.name !== part.name && !isEmpty(value.get(p.name)); });
+          return part.label + " is required when " + filled.map(function (p) { return p.label; }).join(" and ") +
+            (filled.length > 1 ? " are" : " is") + " given.";
+        }
+      } else if (part.pattern && !new RegExp(part.pattern[0]).test(String(given))) {
+        return part.label + " must be " + part.pattern[1] + ".";
+      }
+    }
+    return null;
+  }
+
   function start(window) {
     var CMS = window.CMS;
     var h = window.h;
@@ -153,6 +190,49 @@
       return h("li", { key: index }, parts);
     }
 
+    // Who said it, as the claim page shows it: the claimant's name, or the article's author or publisher.
+    function claimant(value) {
+      var name = isMap(value) ? value.get("name") : value;
+      return isEmpty(name) ? "the article's author or publisher" : text(name);
+    }
+
+    function topics(value) {
+      return value && value.size ? value.map(function (key) { return data.topics[key] || text(key); }).join(", ") : "";
+    }
+
+    var TextOrObject = createClass({
+      parts: function () { return this.props.field.get("fields").toJS(); },
+      isValid: function () {
+        var problem = textOrObjectProblem(this.props.value, this.props.field.get("text_field"), this.parts());
+        return problem ? { error: { message: problem } } : true;
+      },
+      change: function (key, part) {
+        var props = this.props;
+        props.onChange(textOrObject(props.value, props.field.get("text_field"), key, part,
+          props.entry.get("data").clear()));
+      },
+      render: function () {
+        var self = this;
+        var props = this.props;
+        var textField = props.field.get("text_field");
+        var value = props.value;
+        return h("div", { className: props.classNameWrapper, onFocus: props.setActiveStyle,
+          onBlur: props.setInactiveStyle }, this.parts().map(function (part) {
+          // The text's own input takes the field's id, so Decap's label for the whole field points at it.
+          var id = part.name === textField ? props.forID : props.forID + "-" + part.name;
+          var shown = text(isMap(value) ? value.get(part.name) : part.name === textField ? value : "");
+          var onChange = function (event) { self.change(part.name, event.target.value); };
+          var control = part.options ? h("select", { id: id, value: shown, onChange: onChange },
+            [h("option", { key: "", value: "" }, "")].concat(part.options.map(function (option) {
+              var key = typeof option === "object" ? option.value : option;
+              return h("option", { key: key, value: key }, typeof option === "object" ? option.label : option);
+            }))) : h("input", { id: id, type: "text", value: shown, onChange: onChange });
+          return h("p", { key: part.name, className: "fc-part" }, h("label", { htmlFor: id }, part.label), " ",
+            control, part.hint ? h("small", { className: "fc-part__hint" }, " " + part.hint) : null);
+        }));
+      }
+    });
+
     function claimPreview(slug) {
       return createClass({
         getInitialState: function () { return { article: null }; },
@@ -172,6 +252,9 @@
                 : h("p", { className: "fc-preview__missing" }, "No verdict chosen yet."),
               h("p", { className: "fc-summary" }, text(entry.get("summary")))),
             h("h1", null, text(entry.get("claim"))),
+            h("p", { className: "fc-claimant" }, "Who said it: " + claimant(entry.get("claimant"))),
+            topics(entry.get("topics")) ? h("p", { className: "fc-topics" }, "Topics: " + topics(entry.get("topics")))
+              : null,
             h("blockquote", { className: "fc-quote" }, h("p", null, text(entry.get("quote")))),
             entry.get("analysis") ? h("h2", null, "Analysis") : null,
             entry.get("analysis") ? this.props.widgetFor("analysis") : null,
@@ -181,6 +264,7 @@
       });
     }
 
+    CMS.registerWidget("text_or_object", TextOrObject);
     CMS.registerPreviewStyle(new URL("../assets/stylesheets/ratings.css", base).href);
     CMS.registerPreviewStyle(new URL("../assets/stylesheets/factcheck.css", base).href);
     CMS.registerPreviewStyle(new URL("preview.css", base).href);
@@ -199,5 +283,6 @@
     });
   }
 
-  return { normalise: normalise, occurrences: occurrences, quoteCheck: quoteCheck, tidy: tidy, start: start };
+  return { normalise: normalise, occurrences: occurrences, quoteCheck: quoteCheck, tidy: tidy,
+    textOrObject: textOrObject, textOrObjectProblem: textOrObjectProblem, start: start };
 });
