@@ -61,7 +61,7 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""
     root, site = options.root, options.site
-    sources = load.read_sources(root / "content", root / "claims", read, yamlform.form_problem)
+    sources = load.read_sources(root / "content", root / "claims", read, yamlform.FormCheck())
     scale, topics, articles, claims, problems = validate.validate(sources, today(), once)
     del sources  # the parsed documents are not needed after validation: a large build's memory
     spans, anchor_problems = anchor.anchor_claims(articles, claims, once)
@@ -134,9 +134,11 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
             memory.history = record
     once = memory.once if memory else fresh
     language.remember(options.languages)
+    yamlform.remember(options.forms)
     try:
         assembly = assemble(options, read=memory.read if memory else load.read_file, once=once, record=record)
         language.keep(options.languages)
+        yamlform.keep(options.forms)
         if assembly.errors:
             return Outcome(1, assembly.problems)
         images = share.render_images(assembly.images, options.image_cache, once=once)

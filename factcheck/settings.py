@@ -142,6 +142,7 @@ class Options:
     templates: Path
     image_cache: Path  # share images, by a hash of what they show
     languages: Path  # the language identifier's answers
+    forms: Path  # the YAML form check's answers (yamlform.FormCheck)
     site_dir: Path | None = None  # with it, the site engine builds the site there
     engine: str = "mkdocs"
     deploy: bool = False  # a build to publish: placeholder addresses and a cut history are refused
@@ -159,5 +160,5 @@ def options(root: Path = PROJECT, *, out: Path | None = None, config: Path | Non
     image_cache = image_cache or os.environ.get(IMAGE_CACHE_VARIABLE) or root / CACHE / "share-images"
     return Options(site=site, root=root, out=out or root / "generated", config=config,
                    templates=templates or TEMPLATES, image_cache=Path(image_cache),
-                   languages=root / CACHE / "languages.json",
+                   languages=root / CACHE / "languages.json", forms=root / CACHE / "forms.json",
                    site_dir=(site_dir or root / "site") if with_site else None, engine=engine, deploy=deploy)

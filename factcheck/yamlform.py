@@ -20,13 +20,14 @@ surrogates) before folding, and back at the end.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from . import fields, load, write
+from . import answers, fields, load, write
 from .model import Problem
 
 LINE_WIDTH = 80  # yaml 1.x strOptions.fold
@@ -34,6 +35,7 @@ MIN_CONTENT_WIDTH = 20
 INDENT_STEP = "  "
 MIN_MULTILINE_LENGTH = 40  # strOptions.doubleQuoted.minMultiLineLength
 FOLD_FLOW, FOLD_BLOCK, FOLD_QUOTED = "flow", "block", "quoted"
+Shapes = tuple[tuple[fields.Field, ...], tuple[fields.Field, ...]]  # a claim's fields, an article's
 
 # JavaScript's regular expressions, spelled for Python: `$` without the m flag is the very end (\Z), `.` stops at
 # any of four line terminators, and \s is JavaScript's white space.
@@ -452,11 +454,11 @@ _JS_TRIM = re.compile(f"\\A[{_JS_SPACE}]+|[{_JS_SPACE}]+\\Z")
 _JS_END_SPACE = re.compile(f"[{_JS_SPACE}]+\\Z")
 
 
-def _expected(parsed: load.Document | load.FrontMatter) -> str:
+def _expected(parsed: load.Document | load.FrontMatter, shapes: Shapes | None = None) -> str:
+    claim, article = shapes or (fields.of("claim"), fields.of("article"))
     if isinstance(parsed, load.FrontMatter):
-        return _front_matter_stable(ordered(parsed.document.data, fields.of("article")), parsed.body,
-                                    parsed.document.path)
-    return dump(ordered(parsed.data, fields.of("claim")))
+        return _front_matter_stable(ordered(parsed.document.data, article), parsed.body, parsed.document.path)
+    return dump(ordered(parsed.data, claim))
 
 
 def formatted(path: Path, text: str) -> str | Problem:
@@ -479,16 +481,60 @@ def _data(parsed: load.Document | load.FrontMatter) -> object:
     return parsed.document.data if isinstance(parsed, load.FrontMatter) else parsed.data
 
 
-def form_problem(path: Path, text: str, parsed: load.Document | load.FrontMatter) -> Problem | None:
+OUT_OF_FORM = "not in the editor's form (the YAML the web editor writes); run make fmt"
+
+
+def form_problem(path: Path, text: str, parsed: load.Document | load.FrontMatter,
+                 shapes: Shapes | None = None) -> Problem | None:
     """A warning at the first line that differs from the editor's form, or None when the file is in it (or cannot
-    be put in it: formatted() says why)."""
-    expected = _expected(parsed)
+    be put in it: formatted() says why). `shapes`: the claim's and the article's fields, when the caller has them."""
+    expected = _expected(parsed, shapes)
     if expected == text or isinstance(formatted(path, text), Problem):
         return None
     have, want = text.split("\n"), expected.split("\n")
     line = next((i for i, (a, b) in enumerate(zip(have, want), start=1) if a != b), min(len(have), len(want)))
-    return Problem(path, "not in the editor's form (the YAML the web editor writes); run make fmt", line,
-                   severity="warning")
+    return Problem(path, OUT_OF_FORM, line, severity="warning")
+
+
+def _fresh() -> answers.Answers:
+    """No answers yet: a digest of a file's text and of what its form depends on -> the first line out of the form
+    (0: in the form, or not writable in it, which the schema reports)."""
+    return answers.Answers(lambda value: type(value) is int and value >= 0)
+
+
+_answers = _fresh()
+
+
+def remember(cache: Path) -> None:
+    """Read earlier answers from `cache` (once per process); a missing or damaged file is only a slower build."""
+    _answers.remember(cache)
+
+
+def keep(cache: Path) -> None:
+    """Write the answers to `cache` atomically, when it lacks some (a file was checked for the first time)."""
+    _answers.keep(cache)
+
+
+class FormCheck:
+    """form_problem for one build, as load.read_file asks it (`form`): the schemas' fields read once, and each
+    file's answer remembered by a digest of its text and of everything else the answer depends on (this module's
+    and the loader's code, the schemas' fields), in memory and between builds in `.cache/forms.json` (remember,
+    keep). Printing a claim costs about twice what parsing it does; looking its answer up, a digest."""
+
+    def __init__(self) -> None:
+        self.shapes = (fields.of("claim"), fields.of("article"))
+        salt = hashlib.blake2b(repr(self.shapes).encode("utf-8"))
+        for module in (__file__, load.__file__):
+            salt.update(Path(module).read_bytes())
+        self.salt = salt.digest()[:32]  # blake2b takes a key of at most 64 bytes
+
+    def __call__(self, path: Path, text: str, parsed: load.Document | load.FrontMatter) -> Problem | None:
+        key = hashlib.blake2b(text.encode("utf-8"), key=self.salt, digest_size=20).hexdigest()
+        line = _answers.known.get(key)
+        if line is None:
+            problem = form_problem(path, text, parsed, self.shapes)
+            _answers.known[key] = line = problem.line if problem else 0
+        return Problem(path, OUT_OF_FORM, line, severity="warning") if line else None
 
 
 def editable_files(root: Path) -> list[Path]:

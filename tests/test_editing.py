@@ -91,15 +91,15 @@ def test_pre_commit_runs_the_build_validation():
 
 
 def test_ci_keeps_the_build_caches_between_runs():
-    """The share images and language answers survive from run to run, keyed by their inputs, only through CI's
-    cache (never committed: .cache/ is ignored)."""
+    """The share images, the language answers and the form check's answers survive from run to run, keyed by their
+    inputs, only through CI's cache (never committed: .cache/ is ignored)."""
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     for job in ("test", "zensical"):
         steps = workflow["jobs"][job]["steps"]
         cached = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
         assert cached, job
         settings = cached[0]["with"]
-        assert {".cache/share-images", ".cache/languages.json"} <= set(settings["path"].split())
+        assert {".cache/share-images", ".cache/languages.json", ".cache/forms.json"} <= set(settings["path"].split())
         assert "hashFiles(" in settings["key"] and settings["restore-keys"]
         first_build = next(i for i, s in enumerate(steps) if "make " in s.get("run", ""))
         assert steps.index(cached[0]) < first_build, job

@@ -195,3 +195,34 @@ def test_unreadable_keys_are_refused(tmp_path):
     problem = yamlform.formatted(path, text)
     assert isinstance(problem, Problem) and "without changing its data" in problem.message
     assert yamlform.form_problem(path, text, load.parse_yaml(path, text)) is None
+
+
+def test_the_builds_form_check_remembers_each_files_answer_by_its_bytes(tmp_path, monkeypatch):
+    """A build asks yamlform.FormCheck, which prints a file only the first time its bytes are seen (printing costs
+    about twice parsing): the answer is kept in .cache/forms.json for the next build. What else the answer depends
+    on (the schemas' fields, the printer's code) is in the key, and a damaged cache file is only a slower build."""
+    path = tmp_path / "claim.yaml"
+    canonical = yamlform.dump({"quote": "q", "claim": "c", "verdict": "false", "summary": "s"})
+    reordered = "claim: c\nquote: q\nverdict: \"false\"\nsummary: s\n"
+    cases = [(text, load.parse_yaml(path, text)) for text in (canonical, reordered)]
+    cache = tmp_path / ".cache" / "forms.json"
+    monkeypatch.setattr(yamlform, "_answers", yamlform._fresh())
+    first = [yamlform.FormCheck()(path, text, parsed) for text, parsed in cases]
+    assert first[0] is None and (first[1].line, first[1].severity) == (1, "warning")
+    yamlform.keep(cache)
+    assert sorted(json.loads(cache.read_text(encoding="utf-8")).values()) == [0, 1]
+
+    monkeypatch.setattr(yamlform, "_answers", yamlform._fresh())  # a new build, as a new process
+    yamlform.remember(cache)
+    printed = []
+    real = yamlform.form_problem
+    monkeypatch.setattr(yamlform, "form_problem", lambda *args: printed.append(args) or real(*args))
+    check = yamlform.FormCheck()
+    assert [check(path, text, parsed) for text, parsed in cases] == first and printed == []
+    check.salt = bytes(32)  # other schemas or printer: other keys, printed again
+    assert [check(path, text, parsed) for text, parsed in cases] == first and len(printed) == 2
+
+    cache.write_text('{"x": "not an answer", "y": -1', encoding="utf-8")  # damaged: not even JSON
+    monkeypatch.setattr(yamlform, "_answers", yamlform._fresh())
+    yamlform.remember(cache)
+    assert yamlform.FormCheck()(path, reordered, cases[1][1]) == first[1] and len(printed) == 3
