@@ -219,7 +219,9 @@ class Renderer:
         self.site, self.templates = site, templates
         self.env = environment(templates)
         self.once = once
-        for name in self.env.list_templates(extensions=["j2"]):  # compiled now: a syntax error stops the build before any write
+        # Compiled now, so a syntax error stops the build before any write (the .j2 files: admin/'s script and
+        # stylesheet are copied as they are).
+        for name in self.env.list_templates(extensions=["j2"]):
             self.env.get_template(name)
 
     def _once(self, key: tuple, inputs: tuple, make):
