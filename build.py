@@ -7,6 +7,7 @@
     python build.py --site --deploy   ... for publishing: refuses placeholder addresses and a cut history
     python build.py diff REF   summarise, as Markdown, what changed in claims since the git ref REF
     python build.py sources    check every source link; --archive records archived copies (see factcheck/sources.py)
+    python build.py fmt        write articles and claims in the web editor's YAML form (--check: only report)
 
 Exit status: 0 success, 1 content errors (each printed as file:line:col: message), 2 usage errors or output folders
 and caches that are not the build's own, 3 the machine failed the build (a full disk, a read-only folder, too little
@@ -71,6 +72,9 @@ def run(argv: list[str]) -> int:
     if argv[:1] == ["sources"]:  # a command with options of its own (--root, --archive...): see its --help
         from factcheck import sources
         return sources.main(argv[1:], ROOT)
+    if argv[:1] == ["fmt"]:  # put articles and claims in the web editor's YAML form (make fmt)
+        from factcheck import yamlform
+        return yamlform.main(argv[1:], ROOT)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="folder holding content/ and claims/")
     parser.add_argument("--out", type=Path, help="generated docs folder (default: ROOT/generated)")

@@ -52,7 +52,7 @@ def claims_at(root: Path, ref: str) -> tuple[dict[str, tuple[str, str]], list[Pr
 def claims_now(root: Path) -> tuple[dict[str, tuple[str, str]], str, list[Problem]]:
     """Claim files in the work tree (key -> (path, text)) and the scale's text, read by the build's own reader:
     links, FIFOs and files the build would skip are reported as it reports them, never read."""
-    def read(path: Path, parse):
+    def read(path: Path, parse, form=None):
         text = load.read_text(path)
         return (None, [text]) if isinstance(text, Problem) else ((path, text), [])
 

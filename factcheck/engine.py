@@ -20,7 +20,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import write
+from . import cms, write
 from .model import Problem
 
 PREFIX = ".site-"
@@ -94,6 +94,8 @@ def build_site(config: Path, docs: Path, site_dir: Path, latest: dt.date, engine
         problems = (_mkdocs if engine == "mkdocs" else _zensical)(config, docs, built, site_url)
         if any(p.is_error for p in problems):
             return problems
+        if missing := cms.copy_bundle(built):  # the web editor's bundle, beside its page (admin/)
+            return problems + [missing]
         write.replace_dir(built, site_dir)
     return problems
 

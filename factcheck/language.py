@@ -9,16 +9,21 @@ keyed by a hash of the text) so that a build whose excerpts were all seen before
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import lru_cache
 from pathlib import Path
 
-from . import write
+from . import answers
 
 MIN_WORDS = 5  # shorter excerpts ("Evet" dedi.) are too short to judge
 SURE = 0.95  # the identifier's probability for its answer before a mismatch is reported
-_known: dict[str, list] = {}  # sha256 of a text -> [language, probability]
-_kept: dict[Path, int] = {}  # cache file -> how many answers it held when last read or written
+
+
+def _fresh() -> answers.Answers:
+    """No answers yet: sha256 of a text -> [language, probability]."""
+    return answers.Answers(lambda value: isinstance(value, list) and len(value) == 2)
+
+
+_answers = _fresh()
 
 
 @lru_cache(maxsize=1)
@@ -34,10 +39,11 @@ def primary(tag: str) -> str:
 
 def identify(text: str) -> tuple[str, float]:
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if key not in _known:
+    known = _answers.known
+    if key not in known:
         found, probability = _identifier().classify(text)
-        _known[key] = [found, round(float(probability), 4)]
-    found, probability = _known[key]
+        known[key] = [found, round(float(probability), 4)]
+    found, probability = known[key]
     return found, probability
 
 
@@ -51,22 +57,9 @@ def plainly_not(text: str, declared: str) -> str | None:
 
 def remember(cache: Path) -> None:
     """Read earlier answers from `cache` (once per process); a missing or damaged file is only a slower build."""
-    if cache in _kept:
-        return
-    _kept[cache] = 0
-    try:
-        answers = {k: v for k, v in json.loads(cache.read_text(encoding="utf-8")).items()
-                   if isinstance(v, list) and len(v) == 2}
-    except (OSError, ValueError, AttributeError):
-        return
-    _known.update(answers)
-    _kept[cache] = len(answers)
+    _answers.remember(cache)
 
 
 def keep(cache: Path) -> None:
     """Write the answers to `cache` atomically, when it lacks some (something new was identified)."""
-    if _kept.get(cache) == len(_known):
-        return
-    _kept[cache] = len(_known)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    write.atomically(cache, json.dumps(_known, sort_keys=True).encode("utf-8"))
+    _answers.keep(cache)

@@ -26,19 +26,40 @@ MAX_DEPTH = 8  # a claim is at most four levels deep (sources → source → fie
 MAX_CHARACTER_PROBLEMS = 10  # per file: enough to find them all in an editor, not a flood in the CI log
 
 
+# YAML 1.2's core schema, which the web editor's YAML library follows: only these plain scalars are numbers or
+# null; everything else (yes/no/true/false, dates, 1_000, 1:30, =, <<...) is text. PyYAML's YAML 1.1 rules would
+# read some text the editor writes unquoted as a number, a date or a merge key.
+_CORE = (("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+         ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+         ("tag:yaml.org,2002:float", re.compile(
+             r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+          "-+.0123456789"))
+
+
 def _text_loader(base: type) -> type:
-    """A safe loader that keeps dates and yes/no/true/false as strings.
+    """A safe loader that reads scalars as YAML 1.2's core schema does, so dates and yes/no/true/false stay text.
 
     Editors write `verdict: false` and `published: 2025-12-17`; the schema decides what is valid, and
     one parser (in validate) turns date strings into dates with a clear message when they are wrong.
     """
     loader = type(f"Text{base.__name__}", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers
-                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    resolvers: dict = {}
+    for tag, pattern, firsts in _CORE:
+        for first in [*firsts, *([None] if tag.endswith("null") else [])]:  # None: the empty scalar
+            resolvers.setdefault(first, []).append((tag, pattern))
+    loader.yaml_implicit_resolvers = resolvers
     return loader
+
+
+def _core_number(node: yaml.ScalarNode) -> int | float | None:
+    """A plain int, float or null as YAML 1.2 reads it (017 is seventeen, not octal 15)."""
+    text = node.value
+    if node.tag.endswith("null"):
+        return None
+    if node.tag.endswith("int"):
+        return int(text[2:], 8) if text.startswith("0o") else int(text[2:], 16) if text.startswith("0x") else int(text)
+    lowered = text.lower()
+    return float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
 
 
 # libyaml's parser is several times faster; the constructor is the safe pure-Python one either way. Its error
@@ -185,7 +206,7 @@ def _parse(path: Path, text: str, line_offset: int, loader_class: type) -> Docum
         if node is None:
             raise _Refused(Problem(path, "the file is empty" if not line_offset else "the front matter is empty"))
         marks: dict = {}
-        data = _construct(_Walk(path, line_offset, loader, marks), node, (), None)
+        data = _construct(_Walk(path, line_offset, marks), node, (), None)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         # The parts of the message only, never the snippet of the file that PyYAML appends.
@@ -209,7 +230,6 @@ def _first_line(error: yaml.YAMLError) -> str:
 class _Walk:
     path: Path
     line_offset: int
-    loader: yaml.SafeLoader
     marks: dict
 
 
@@ -231,7 +251,7 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
         if node.tag == _STR:
             return node.value
         try:
-            return walk.loader.construct_object(node)
+            return _core_number(node)
         except ValueError:  # Python refuses to convert integers of more than 4,300 digits
             raise _Refused(Problem(walk.path, f"the number {characters.snippet(node.value, 20)} is too long",
                                    node.start_mark.line + 1 + walk.line_offset, node.start_mark.column + 1)) from None
@@ -274,7 +294,9 @@ def front_matter_bounds(text: str) -> tuple[int, int, int, int] | str:
         return "missing front matter: the file must start with a '---' line"
     start = offset = len(lines[0]) + 1
     for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip() == "---":  # from column 1: an indented '---' is text of a block scalar, not the end
+        # From column 1, as gray-matter (the web editor's reader) also wants: an indented "---" is text of a block
+        # scalar (a Markdown rule), not the end.
+        if line.rstrip() == "---":
             end = offset - 1 if number > 1 else start  # the line break before the closing line is not YAML
             return start, end, min(offset + len(line) + 1, len(text)), number + 2
         offset += len(line) + 1
@@ -352,8 +374,9 @@ def _not_read(path: Path, expected: str) -> Problem:
     return Problem(path, f"is not read: {expected}")
 
 
-def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
-    """Read one file, check its characters, and parse it with `parse(path, text)`."""
+def read_file(path: Path, parse, form=None) -> tuple[object | None, list[Problem]]:
+    """Read one file, check its characters, and parse it with `parse(path, text)`; `form(path, text, parsed)`, when
+    given, says whether the text is in the form the web editor writes (yamlform.form_problem)."""
     text = read_text(path)
     if isinstance(text, Problem):
         return None, [text]
@@ -366,6 +389,8 @@ def read_file(path: Path, parse) -> tuple[object | None, list[Problem]]:
     if "\\" in text:  # YAML escapes ("\u202e") can write what the text itself does not show
         document = parsed.document if isinstance(parsed, FrontMatter) else parsed
         problems += _escaped_character_problems(document, text)
+    if form is not None and (out_of_form := form(path, text, parsed)):
+        problems.append(out_of_form)
     return parsed, problems
 
 
@@ -409,10 +434,11 @@ def _escape_position(text: str, line: int, character: str) -> Location | None:
     return None
 
 
-def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources:
+def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None) -> Sources:
     """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem.
 
-    `read(path, parse)` reads one file as `read_file` does; the preview passes one that remembers unchanged files."""
+    `read(path, parse, form)` reads one file as `read_file` does; the preview passes one that remembers unchanged
+    files. `form` checks articles and claims (not the scale, which the editor does not write) as read_file says."""
     problems: list[Problem] = []
     for folder in (content_dir, claims_dir):
         if folder.is_symlink():
@@ -420,8 +446,8 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
     if problems:
         return Sources(None, (), (), tuple(problems), (), frozenset())
 
-    def attempt(path: Path, parse):
-        parsed, found = read(path, parse)
+    def attempt(path: Path, parse, form=None):
+        parsed, found = read(path, parse, form)
         problems.extend(found)
         return parsed
 
@@ -434,7 +460,7 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
             problems.append(Problem(path, "is not read: content/ holds articles only (content/<slug>.md), no folders"))
         elif path.suffix == ".md" and path.stem:
             article_paths.append(path)
-            if front_matter := attempt(path, split_front_matter):
+            if front_matter := attempt(path, split_front_matter, form):
                 articles.append((path.stem, front_matter))
         else:
             problems.append(_not_read(path, "articles are content/<slug>.md (.md in lowercase)"))
@@ -451,7 +477,7 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file) -> Sources
                 problems.append(Problem(path, "is not read: claims are claims/<article-slug>/<claim-id>.yaml, "
                                               "never in a subfolder"))
             elif path.suffix == ".yaml" and path.stem:
-                if document := attempt(path, parse_yaml):
+                if document := attempt(path, parse_yaml, form):
                     claims.append((folder.name, path.stem, document))
             elif path.suffix == ".yml":
                 problems.append(Problem(path, "claim files end in .yaml, not .yml"))

@@ -13,6 +13,15 @@ CORRECTION_FORM = "correction.yml"  # .github/ISSUE_TEMPLATE/correction.yml: the
 
 
 @dataclass(frozen=True)
+class EditorLogin:
+    """How the web editor (/admin/, factcheck/cms.py) logs editors in, besides the repository it saves to."""
+
+    auth_url: str | None = None  # CMS_AUTH_URL: the OAuth service that logs editors in to GitHub (README)
+    site_domain: str | None = None  # CMS_SITE_DOMAIN: the site that service knows (Netlify's: its site's domain)
+    local_backend: str | None = None  # CMS_LOCAL_BACKEND: decap-server's address, when not Decap's default (make edit)
+
+
+@dataclass(frozen=True)
 class Site:
     """Publication-wide settings, read from mkdocs.yml (and SITE_URL, REPO_URL, REPO_BRANCH) so they are
     configured once. Every address into the repository is built here."""
@@ -23,6 +32,7 @@ class Site:
     publisher_url: str
     repo_url: str  # the repository holding content/ and claims/ at its top, without a trailing "/"
     repo_branch: str = "main"  # the branch the site is published from: edit links open files there
+    editor: EditorLogin = EditorLogin()
 
     def commit_url(self, commit: str) -> str:
         return f"{self.repo_url}/commit/{commit}"

@@ -19,7 +19,8 @@ from typing import Iterable
 
 import jinja2
 
-from . import anchor, engine, history, language, load, manifest, render, rules, settings, share, validate, write
+from . import (anchor, cms, engine, history, language, load, manifest, render, rules, settings, share, validate, write,
+               yamlform)
 from .memo import Memo, Once, fresh
 from .model import History, Problem, Publication, Site
 from .settings import TEMPLATES, PROJECT, Options, today
@@ -61,7 +62,7 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""
     root, site = options.root, options.site
-    sources = load.read_sources(root / "content", root / "claims", read)
+    sources = load.read_sources(root / "content", root / "claims", read, yamlform.FormCheck())
     scale, topics, articles, claims, problems = validate.validate(sources, today(), once)
     del sources  # the parsed documents are not needed after validation: a large build's memory
     spans, anchor_problems = anchor.anchor_claims(articles, claims, once)
@@ -74,6 +75,8 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
         placed = by_article.get(article.slug, [])
         problems += once(("article rules", article.slug), (article, tuple(placed)),
                          lambda: tuple(rules.article_problems(article, placed)))
+    if scale is not None:
+        problems += cms.schema_problems(scale)
     if scale is None or any(p.is_error for p in problems):
         return Assembly(None, (), tuple(problems))
     publication = Publication(scale, articles, claims, spans, record or History("unavailable"), topics)
@@ -97,9 +100,9 @@ class Memory:
 
 def untrusted_output(options: Options) -> list[Problem]:
     """Links or committed files where the build writes its output and keeps its caches (see write.untrusted_output):
-    the docs folder, the site and the folder its last version is moved to, the image and language caches, and the
-    .cache folder (Zensical keeps its own cache there)."""
-    paths = [options.out, options.image_cache, options.root / settings.CACHE, options.languages]
+    the docs folder, the site and the folder its last version is moved to, the image, language and form caches, and
+    the .cache folder (Zensical keeps its own cache there)."""
+    paths = [options.out, options.image_cache, options.root / settings.CACHE, options.languages, options.forms]
     if options.site_dir:
         paths += [options.site_dir, options.site_dir.with_name(f".{options.site_dir.name}.old")]
     return write.untrusted_output(options.root, paths)
@@ -146,9 +149,11 @@ def build(options: Options, memory: Memory | None = None) -> Outcome:
             memory.history = record
     once = memory.once if memory else fresh
     language.remember(options.languages)
+    yamlform.remember(options.forms)
     try:
         assembly = assemble(options, read=memory.read if memory else load.read_file, once=once, record=record)
         language.keep(options.languages)
+        yamlform.keep(options.forms)
         if assembly.errors:
             return Outcome(1, assembly.problems)
         images = share.render_images(assembly.images, options.image_cache, once=once)

@@ -48,13 +48,13 @@ class _Reader:
         self.files: dict[Path, _File] = {}
         self.reread: list[Path] = []  # files read again since the last refresh began
 
-    def read(self, path: Path, parse) -> tuple[object | None, list[Problem]]:
+    def read(self, path: Path, parse, form=None) -> tuple[object | None, list[Problem]]:
         try:
             info = os.lstat(path)
         except OSError:
-            return load.read_file(path, parse)  # it reports the error
+            return load.read_file(path, parse, form)  # it reports the error
         if not stat.S_ISREG(info.st_mode):  # a link, a FIFO (opening it would block the preview)...: never opened
-            return load.read_file(path, parse)  # it reports what the file is
+            return load.read_file(path, parse, form)  # it reports what the file is
         signature = (info.st_mtime_ns, info.st_size, info.st_ino)
         known = self.files.get(path)
         recent = time.time_ns() - info.st_mtime_ns < RECENT_NS
@@ -63,11 +63,11 @@ class _Reader:
         try:
             digest = hashlib.blake2b(path.read_bytes()).digest()
         except OSError:
-            return load.read_file(path, parse)
+            return load.read_file(path, parse, form)
         if known is not None and known.digest == digest:
             self.files[path] = _File(signature, digest, known.parsed, known.problems)
             return known.parsed, list(known.problems)
-        parsed, problems = load.read_file(path, parse)
+        parsed, problems = load.read_file(path, parse, form)
         self.files[path] = _File(signature, digest, parsed, tuple(problems))
         self.reread.append(path)
         return parsed, problems

@@ -18,7 +18,7 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from . import anchor, characters, cores, exports, listings, share
+from . import anchor, characters, cms, cores, exports, fields, listings, share
 from .model import Article, Claim, Coverage, FileChange, Problem, Publication, Rating, Site, Update
 from .icons import icon_svg
 from .memo import Once, fresh
@@ -230,7 +230,9 @@ class Renderer:
         self.site, self.templates = site, templates
         self.env = environment(templates)
         self.once = once
-        for name in self.env.list_templates():  # compiled now: a syntax error stops the build before any write
+        # Compiled now, so a syntax error stops the build before any write (the .j2 files: admin/'s script and
+        # stylesheet are copied as they are).
+        for name in self.env.list_templates(extensions=["j2"]):
             self.env.get_template(name)
 
     def _once(self, key: tuple, inputs: tuple, make):
@@ -337,6 +339,9 @@ class Renderer:
                 feed="corrections", title=f"{site.name}: corrections and updates", corrections=updates[:FEED_SIZE],
                 **common))
         yield from self._listing_files(archive, scale)
+        shown = (publication.articles, scale, publication.topics, site, fields.of("claim"), fields.of("article"))
+        yield from self._once(("admin",), shown,  # the web editor's page and configuration (admin/)
+                              lambda: cms.files(publication, site, env, self.templates)).items()
 
     def _articles(self, publication: Publication, views: list[ArticleView], images: dict,
                   slugs: dict[str, str]) -> Iterator[tuple]:

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 # MkDocs loads a hook by its path, not as a package: the package is imported as installed (make installs it).
-from factcheck import preview, settings
+from factcheck import cms, preview, settings
 from factcheck.model import Problem
 from factcheck.report import report
 
@@ -73,6 +73,11 @@ def on_pre_build(config):
 
 
 def on_files(files, config):
+    """Keep MkDocs' files; add the web editor's bundle from node_modules beside its page, as the site engine's
+    stage does for a published site (cms.copy_bundle)."""
+    from mkdocs.structure.files import File
+    for path in cms.bundle_files():
+        files.append(File.generated(config, f"{cms.BUNDLE_DIR}/{path.name}", abs_src_path=str(path)))
     _State.files = files
     return files
 

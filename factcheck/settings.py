@@ -1,6 +1,8 @@
 """What one build is asked to do, decided once: by build.py's command line, or by the serve hook for `make serve`.
 The site settings come from mkdocs.yml, where SITE_URL, REPO_URL and REPO_BRANCH in the environment override the
-address, the repository and its branch, so one commit can be built for any address.
+address, the repository and its branch, so one commit can be built for any address; CMS_AUTH_URL and
+CMS_SITE_DOMAIN likewise override how the web editor logs editors in (extra.editor), and CMS_LOCAL_BACKEND (make
+edit) points it at the local git proxy.
 
 Every default is spelled here and nowhere else (the docs folder, the site folder, the caches under the root, the
 project's templates and mkdocs.yml). Light on purpose: the link checker (build.py sources) reads the site's name and
@@ -17,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import characters, load, validate
-from .model import Problem, Site
+from .model import EditorLogin, Problem, Site
 
 PROJECT = Path(__file__).resolve().parent.parent  # the templates, schemas and default content live here
 TEMPLATES = PROJECT / "templates"
@@ -36,6 +38,8 @@ def today() -> dt.date:
 # domains (RFC 2606, RFC 6761).
 PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
 PLACEHOLDER_TLDS = ("example", "test", "invalid", "localhost")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")  # a host name: CMS_SITE_DOMAIN
 _BRANCH = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{|\.lock(?:/|$)))[A-Za-z0-9._/-]+(?<![/.])$")
 
 
@@ -57,8 +61,9 @@ def _address_problem(value: object) -> str | None:
 
 def read_site_settings(config: Path) -> Site | Problem:
     """The site's name, address, publisher and repository, configured once: mkdocs.yml's site_name, site_url,
-    extra.publisher (name, url: the site's address unless set) and extra.repository (url, branch), where SITE_URL,
-    REPO_URL and REPO_BRANCH in the environment override the address, the repository and its branch."""
+    extra.publisher (name, url: the site's address unless set), extra.repository (url, branch) and extra.editor
+    (auth_url, site_domain), where SITE_URL, REPO_URL, REPO_BRANCH, CMS_AUTH_URL and CMS_SITE_DOMAIN in the
+    environment override them; CMS_LOCAL_BACKEND comes from the environment only."""
     document = load.load_yaml(config)
     if isinstance(document, Problem):
         return document
@@ -69,6 +74,7 @@ def read_site_settings(config: Path) -> Site | Problem:
     extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
     publisher = extra.get("publisher") if isinstance(extra.get("publisher"), dict) else {}
     repository = extra.get("repository") if isinstance(extra.get("repository"), dict) else {}
+    editor = extra.get("editor") if isinstance(extra.get("editor"), dict) else {}
     url, url_name = _setting("SITE_URL", data["site_url"], "site_url")
     repo_url, repo_name = _setting("REPO_URL", repository.get("url"), "extra.repository.url")
     branch, branch_name = _setting("REPO_BRANCH", repository.get("branch") or "main", "extra.repository.branch")
@@ -78,10 +84,26 @@ def read_site_settings(config: Path) -> Site | Problem:
             return Problem(config, f"{name} {wrong}")
     if not isinstance(branch, str) or not _BRANCH.match(branch):
         return Problem(config, f"{branch_name} is not a branch name: {characters.snippet(str(branch))}")
+    login = _editor_login(editor)
+    if isinstance(login, str):
+        return Problem(config, login)
     url = url.rstrip("/") + "/"
     return Site(name=data["site_name"], url=url, publisher=publisher.get("name") or data["site_name"],
                 publisher_url=publisher.get("url") or url,
-                repo_url=repo_url.rstrip("/").removesuffix(".git"), repo_branch=branch)
+                repo_url=repo_url.rstrip("/").removesuffix(".git"), repo_branch=branch, editor=login)
+
+
+def _editor_login(editor: dict) -> EditorLogin | str:
+    """The web editor's login settings (all optional), or what is wrong with one."""
+    auth_url, auth_name = _setting("CMS_AUTH_URL", editor.get("auth_url"), "extra.editor.auth_url")
+    domain, domain_name = _setting("CMS_SITE_DOMAIN", editor.get("site_domain"), "extra.editor.site_domain")
+    local = os.environ.get("CMS_LOCAL_BACKEND") or None
+    for value, name in ((auth_url, auth_name), (local, "CMS_LOCAL_BACKEND")):
+        if value and (wrong := _address_problem(value)):
+            return f"{name} {wrong}"
+    if domain and (not isinstance(domain, str) or not _DOMAIN.match(domain)):
+        return f"{domain_name} is not a domain name: {characters.snippet(str(domain))}"
+    return EditorLogin(auth_url=auth_url or None, site_domain=domain or None, local_backend=local)
 
 
 def placeholder(url: str) -> str | None:
@@ -120,6 +142,7 @@ class Options:
     templates: Path
     image_cache: Path  # share images, by a hash of what they show
     languages: Path  # the language identifier's answers
+    forms: Path  # the YAML form check's answers (yamlform.FormCheck)
     site_dir: Path | None = None  # with it, the site engine builds the site there
     engine: str = "mkdocs"
     deploy: bool = False  # a build to publish: placeholder addresses and a cut history are refused
@@ -137,5 +160,5 @@ def options(root: Path = PROJECT, *, out: Path | None = None, config: Path | Non
     image_cache = image_cache or os.environ.get(IMAGE_CACHE_VARIABLE) or root / CACHE / "share-images"
     return Options(site=site, root=root, out=out or root / "generated", config=config,
                    templates=templates or TEMPLATES, image_cache=Path(image_cache),
-                   languages=root / CACHE / "languages.json",
+                   languages=root / CACHE / "languages.json", forms=root / CACHE / "forms.json",
                    site_dir=(site_dir or root / "site") if with_site else None, engine=engine, deploy=deploy)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import fastjsonschema
 
 from . import anchor, archives, characters, rules
+from .fields import SCHEMA_DIR
 from .icons import icon_file
 from .load import Document, FrontMatter, Sources, field_path, values_at
 from .memo import Once, fresh
@@ -24,7 +25,6 @@ from .model import (Appearance, Article, Claim, Claimant, Development, Problem, 
 if TYPE_CHECKING:  # jsonschema is imported when a document has errors to report (see _Validator)
     from jsonschema import Draft202012Validator
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 CLAIM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")  # \Z: "$" would accept a name ending in a line break
 # Messages for the schema's patterns, keyed by the pattern's description in the schema.
 PATTERN_MESSAGES = {

@@ -6,6 +6,10 @@ long folded lines editors and earlier tools wrote, so the new keys are spliced i
 positions instead: comments, the schema line, key order, quoting and line breaks stay byte for byte. The result is
 parsed again, by the loader the build uses, and must hold exactly the old data plus the change before it replaces
 the file (write.atomically: a temporary file, then a rename).
+
+A file that was in the web editor's form (factcheck/yamlform.py; the repository keeps every article and claim in
+it) is written in that form again, so the new keys take their place in the schema's order and the next save in the
+editor changes nothing else.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
-from . import load, write
+from . import load, write, yamlform
 from .model import Problem
 
 
@@ -175,5 +179,9 @@ def edit_file(path: Path, edits: list[Edit]) -> bool:
         new = edit_yaml(path, text, edits)
     if new == text:
         return False
+    if yamlform.formatted(path, text) == text:  # a file in the web editor's form stays in it (key order, folds)
+        new = yamlform.formatted(path, new)
+        if isinstance(new, Problem):
+            raise EditError(f"cannot keep the editor's form: {new.message}")
     write.atomically(path, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"), durable=True)
     return True

@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -218,8 +217,7 @@ def claim_text(rng: random.Random, quote: str, verdict: str, rated: bool, tags: 
     """A claim file shaped like the real ones: a rated verdict has an analysis of two or three paragraphs
     (about 1,100 characters), three to eight sources and sometimes updates; an annotation is a few lines. `tags`:
     its claimant and topics lines, after the verdict as editors write them."""
-    lines = ["# yaml-language-server: $schema=../../schemas/claim.schema.json",
-             f"quote: {_yaml_str(quote)}",
+    lines = [f"quote: {_yaml_str(quote)}",
              f"claim: {_yaml_str('The article says ' + quote[0].lower() + quote[1:])}",
              f"verdict: {_yaml_str(verdict)}", *tags,
              f"summary: {_yaml_str(_prose(rng, rng.randint(1, 2)))}"]
@@ -278,7 +276,8 @@ def generate(root: Path, articles: int, claims: int, seed: int = 1, verdict: str
     ids = []
     for index in range(articles):
         slug, text, quotes = article_text(rng, index, claims)
-        (root / "content" / f"{slug}.md").write_text(text, encoding="utf-8")
+        path = root / "content" / f"{slug}.md"
+        path.write_text(_editor_form(path, text), encoding="utf-8")
         folder = root / "claims" / slug
         folder.mkdir()
         for number, quote in enumerate(quotes):
@@ -286,27 +285,37 @@ def generate(root: Path, articles: int, claims: int, seed: int = 1, verdict: str
             chosen, rated = rng.choices(scale, weights)[0]
             if verdict:
                 chosen, rated = verdict, dict(scale)[verdict]
-            (folder / f"{claim_id}.yaml").write_text(claim_text(rng, quote, chosen, rated, tags(tagging)),
-                                                     encoding="utf-8")
+            path = folder / f"{claim_id}.yaml"
+            path.write_text(_editor_form(path, claim_text(rng, quote, chosen, rated, tags(tagging))),
+                            encoding="utf-8")
             ids.append((slug, claim_id))
     return ids
 
 
+def _editor_form(path: Path, text: str) -> str:
+    """A file as the web editor writes it, as the repository keeps them (build.py fmt)."""
+    from factcheck import yamlform
+    formatted = yamlform.formatted(path, text)
+    assert isinstance(formatted, str), formatted
+    return formatted
+
+
+def _set(path: Path, key: str, value: str) -> None:
+    """Change one value of a claim as the editor would: the file stays in the editor's form."""
+    from factcheck import fields, load, yamlform
+    data = load.parse_yaml(path, path.read_text(encoding="utf-8")).data
+    data[key] = value
+    path.write_text(yamlform.dump(yamlform.ordered(data, fields.of("claim"))), encoding="utf-8")
+
+
 def edit_claim(path: Path, marker: str) -> None:
     """An editor's typical change: reword a claim's summary (marker makes the new text findable in the output)."""
-    text = path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^summary: .*$", f"summary: {_yaml_str('Reworded after review: ' + marker + '.')}",
-                          text, count=1)
-    assert count == 1
-    path.write_text(text, encoding="utf-8")
+    _set(path, "summary", f"Reworded after review: {marker}.")
 
 
 def reword_claim(path: Path, marker: str) -> None:
     """A change that share images show: reword the restated claim."""
-    text = path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^claim: .*$", f"claim: {_yaml_str('Reworded claim: ' + marker + '.')}", text, count=1)
-    assert count == 1
-    path.write_text(text, encoding="utf-8")
+    _set(path, "claim", f"Reworded claim: {marker}.")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # The settings the environment overrides (factcheck/settings.read_site_settings) come from each test, never from the
 # shell that runs the suite: every build here is the same whoever runs it.
-for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH"):
+for _variable in ("SITE_URL", "REPO_URL", "REPO_BRANCH", "CMS_AUTH_URL", "CMS_SITE_DOMAIN", "CMS_LOCAL_BACKEND"):
     os.environ.pop(_variable, None)
 
 # The real site is built as a deployment is: for its own address and repository (not mkdocs.yml's placeholders), so
@@ -24,13 +24,31 @@ SITE_URL = "https://checks.newsroom.test/factcheck/"
 REPO_URL = "https://code.newsroom.test/desk/factcheck"
 DEPLOYED = {"SITE_URL": SITE_URL, "REPO_URL": REPO_URL}
 
-SLOW_FILES = ("test_browser.py", "test_html_validity.py")  # Chromium, axe and the Nu checker: `make quick` skips
+SLOW_FILES = ("test_browser.py", "test_html_validity.py", "test_editor.py")  # Chromium, axe, the Nu checker: `make quick` skips
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.browser)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for the whole session (the browser and editor tests)."""
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 PROJECT_FILES = ("build.py", "mkdocs.yml", "factcheck", "templates", "schemas", "overrides", "content", "claims")
@@ -123,6 +141,8 @@ def copy_project(target: Path) -> Path:
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target / name)
+    if (ROOT / "node_modules").is_dir():  # installed once (npm ci): the copy's site gets the editor's bundle from it
+        (target / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return target
 
 

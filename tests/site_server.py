@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 from factcheck import settings
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+mimetypes.add_type("text/yaml", ".yml")  # the web editor's admin/config.yml, as static hosts serve it
 
 
 def site_url(config: Path = ROOT / "mkdocs.yml") -> str:

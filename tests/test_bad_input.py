@@ -37,7 +37,7 @@ def built_project(tmp_path_factory) -> Path:
 @pytest.fixture
 def project(built_project, tmp_path) -> Path:
     copy = tmp_path / "project"
-    shutil.copytree(built_project, copy)
+    shutil.copytree(built_project, copy, symlinks=True)  # node_modules stays a link to the one installed
     return copy
 
 
@@ -84,8 +84,19 @@ def original(relative: str) -> str:
 
 
 def replace_line(relative: str, key: str, new: str) -> str:
-    """The file with the top-level line `key: ...` replaced by `new`."""
-    return re.sub(rf"^{key}:.*$", lambda _: new, original(relative), count=1, flags=re.M)
+    """The file with the top-level entry `key: ...` replaced by `new`: its line and the indented lines that continue
+    its value (blank lines within it too; the editor's form folds long values)."""
+    text, found = re.subn(rf"^{key}:.*(?:\n(?:[ \t]+\S.*|[ \t]*(?=\n[ \t]*\n*[ \t]+\S)))*", lambda _: new,
+                          original(relative), count=1, flags=re.M)
+    assert found, f"{relative} has no top-level '{key}:' (a case that changes nothing would pass for a wrong reason)"
+    return text
+
+
+def inserted(relative: str, after: str, text: str) -> str:
+    """The file with `text` put right after the first `after`, which it must hold."""
+    source = original(relative)
+    assert after in source, f"{relative} has no {after!r}"
+    return source.replace(after, after + text, 1)
 
 
 def line_of(relative: str, key: str) -> int:
@@ -151,21 +162,21 @@ CASES = {
                                         r"ambassador-name\.yaml:\d+:\d+: sources\.0\.lang: .*does not match"),
     # Links in Markdown fields follow the rules of url fields: inline, reference-style, autolinks and images.
     "markdown link with user information": (
-        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  [Reuters](https://reuters.com@evil.example/)\n", 1),
+        lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  [Reuters](https://reuters.com@evil.example/)"),
         rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link 'https://reuters\.com@evil\.example/' "
         r"has user information before the host"),
     "markdown image with a protocol-relative address": (
-        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  ![chart](//evil.example/p.png)\n", 1),
+        lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  ![chart](//evil.example/p.png)"),
         rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link '//evil\.example/p\.png' is not an http\(s\) URL"),
     "markdown reference-style javascript link": (
-        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  See [the report][r].\n\n  [r]: javascript:alert(1)\n\n", 1),
+        lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  See [the report][r].\n\n  [r]: javascript:alert(1)"),
         rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link 'javascript:alert\(1\)' is not an http\(s\) URL"),
     "markdown autolink with a non-ASCII host": (
-        lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  <https://\u0430pple.com/x>\n", 1),
+        lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  <https://\u0430pple.com/x>"),
         rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: the link .* has a non-ASCII host"),
     "markdown link with a backslash in an update note": (
-        lambda: original(CLAIM).replace("\nupdates:\n", "\nupdates:\n- date: 2026-01-02\n  note: '[x](https://reuters.com\\\\@evil.example/)'\n", 1),
-        rf"ambassador-name\.yaml:{line_of(CLAIM, 'updates') + 2}:3: updates\.0\.note: the link .* contains a backslash"),
+        lambda: inserted(CLAIM, "\nupdates:\n", "  - date: 2026-01-02\n    note: '[x](https://reuters.com\\\\@evil.example/)'\n"),
+        rf"ambassador-name\.yaml:{line_of(CLAIM, 'updates') + 2}:5: updates\.0\.note: the link .* contains a backslash"),
 }
 
 
@@ -189,8 +200,9 @@ HOSTILE = {
                    rf"ambassador-name\.yaml:{len(original(CLAIM).splitlines()) + 1}:4: YAML anchor \(&\) is not allowed"),
     "alias": (lambda: original(CLAIM).replace("\nclaim:", "\nx: &q here\nclaim:", 1),
               r"ambassador-name\.yaml:\d+:4: YAML anchor \(&\) is not allowed"),
-    "merge key": (lambda: original(CLAIM) + "extra:\n  <<: {a: b}\n",
-                  r"ambassador-name\.yaml:\d+:3: keys are plain words \(no merge keys"),
+    # YAML 1.2 (the web editor's YAML too) has no merge keys: "<<" is a key like any other, which no schema allows.
+    "merge key": (lambda: original(CLAIM).replace("\nclaim:", "\n<<: {claim: merged}\nclaim:", 1),
+                  r"ambassador-name\.yaml:\d+:1: unknown key '<<'"),
     "deep flow nesting": (lambda: original(CLAIM) + "extra: " + "[" * 300 + "]" * 300 + "\n",
                           r"ambassador-name\.yaml:\d+:\d+: nested more than 8 levels deep"),
     "deep flow nesting beyond libyaml": (lambda: original(CLAIM) + "extra: " + "[" * 20000 + "\n",
@@ -219,9 +231,9 @@ HOSTILE = {
                        r"ambassador-name\.yaml:\d+:\d+: sources\.0\.url: .* non-ASCII host"),
     "huge quote": (lambda: replace_line(CLAIM, "quote", "quote: " + "word " * 5000),
                    rf"ambassador-name\.yaml:{line_of(CLAIM, 'quote')}:1: quote: 24,999 characters; the limit is 1,000"),
-    "markdown bracket bomb": (lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  " + "[" * 15000 + "\n", 1),
+    "markdown bracket bomb": (lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  " + "[" * 15000),
                               rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: has 15,0\d\d '\['"),
-    "markdown nesting bomb": (lambda: original(CLAIM).replace("analysis: |-\n", "analysis: |-\n  " + "1. " * 3000 + "x\n", 1),
+    "markdown nesting bomb": (lambda: replace_line(CLAIM, "analysis", "analysis: |-\n  " + "1. " * 3000 + "x"),
                               rf"ambassador-name\.yaml:{line_of(CLAIM, 'analysis')}:1: analysis: nests lists"),
 }
 CASES.update(HOSTILE)
@@ -247,7 +259,9 @@ def test_the_content_standard_is_a_build_error(project, case):
 @pytest.mark.parametrize("case", CASES)
 def test_bad_claim_file(project, case):
     make, expected = CASES[case]
-    edit(project, CLAIM, make())
+    text = make()
+    assert text != original(CLAIM)  # an edit that no longer finds its place would test the good file
+    edit(project, CLAIM, text)
     stderr = build_fails(project)
     assert re.search(f"^claims/{SLUG}/{expected}", stderr.replace(str(project) + "/", ""), re.M), stderr
     assert not (project / "pwned").exists()
@@ -347,7 +361,7 @@ def test_claims_folder_without_article(project):
 def test_bad_article_front_matter_with_claims_beside_it(project):
     article = f"content/{SLUG}.md"
     edit(project, article, original(article).replace("\ntitle:", "\nbogus: 1\ntitle:", 1))
-    assert f"content/{SLUG}.md:3:1: unknown key 'bogus'" in build_fails(project)
+    assert f"content/{SLUG}.md:2:1: unknown key 'bogus'" in build_fails(project)
 
 
 def test_output_folder_not_made_by_the_build_is_left_alone(project, tmp_path):
@@ -425,7 +439,7 @@ def test_markup_in_every_text_field_is_shown_as_text(project):
 def test_two_builds_are_byte_identical(project, tmp_path):
     """The same inputs in two different folders build the same bytes: no clock, no absolute paths."""
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    elsewhere = shutil.copytree(project, tmp_path / "elsewhere" / "copy")
+    elsewhere = shutil.copytree(project, tmp_path / "elsewhere" / "copy", symlinks=True)
     for root, name in ((project, "one"), (elsewhere, "two")):
         shutil.rmtree(root / "generated")
         subprocess.run([sys.executable, "build.py", "--site", "--site-dir", str(tmp_path / name)], cwd=root,
@@ -535,7 +549,7 @@ def test_an_indented_delimiter_does_not_cut_the_front_matter(project):
 
 def test_links_in_an_articles_markdown_follow_the_url_rules(project):
     article = f"content/{SLUG}.md"
-    text = original(article).replace("\nprovenance: |\n", "\nprovenance: |\n  Mirrored at <mailto:x@evil.example>.\n", 1)
+    text = replace_line(article, "provenance", "provenance: |\n  Mirrored at <mailto:x@evil.example>.")
     edit(project, article, text)
     line = next(i for i, l in enumerate(text.split("\n"), 1) if l.startswith("provenance:"))
     assert re.search(rf"^content/{SLUG}\.md:{line}:1: provenance: the link 'mailto:x@evil\.example' is not an http\(s\)",
@@ -600,17 +614,19 @@ def test_a_fresh_clone_with_output_and_cache_folders_committed_as_links_writes_n
     assert not (clone / "site").exists()
 
 
-def test_a_committed_share_image_and_language_cache_are_refused(project):
+def test_a_committed_share_image_and_answer_caches_are_refused(project):
     """A pull request force-adding a PNG under a real claim's key would publish it as that claim's share card; a
-    committed languages.json could switch the language rule off."""
+    committed languages.json could switch the language rule off, a committed forms.json the form warning."""
     cache = project / ".cache" / "share-images"
     key = sorted(cache.glob("*.png"))[0].name
     (cache / key).write_bytes(b"forged card")
-    (project / ".cache" / "languages.json").write_text("{}", encoding="utf-8")
-    commit_all(project, f".cache/share-images/{key}", ".cache/languages.json")
+    for answers in ("languages.json", "forms.json"):
+        (project / ".cache" / answers).write_text("{}", encoding="utf-8")
+    commit_all(project, f".cache/share-images/{key}", ".cache/languages.json", ".cache/forms.json")
     stderr = build_refused(project)
     assert f".cache/share-images/{key}: is committed to the repository" in stderr
     assert ".cache/languages.json: is committed to the repository" in stderr
+    assert ".cache/forms.json: is committed to the repository" in stderr
 
 
 @pytest.mark.parametrize("relative", ["generated/index.md", "site/index.html", f"generated/{SLUG}/share.png"])
@@ -619,7 +635,7 @@ def test_committed_output_is_refused(project, relative):
     assert f"{relative}: is committed to the repository" in build_refused(project)
 
 
-@pytest.mark.parametrize("relative", ["site", ".cache/share-images", ".cache/languages.json"])
+@pytest.mark.parametrize("relative", ["site", ".cache/share-images", ".cache/languages.json", ".cache/forms.json"])
 def test_output_and_cache_links_are_refused_even_when_not_committed(project, tmp_path, relative):
     target = tmp_path / "elsewhere"
     target.mkdir()
@@ -650,7 +666,8 @@ def test_ci_caches_come_only_from_ci():
                   if str(step.get("uses", "")).startswith("actions/cache")]
         triggers = set(workflow[True])  # PyYAML reads the key `on` as True
         if name == "ci.yml":
-            assert cached and all(path.split() == [".cache/share-images", ".cache/languages.json"] for path in cached)
+            assert cached and all(path.split() == [".cache/share-images", ".cache/languages.json", ".cache/forms.json"]
+                                  for path in cached)
             assert triggers == {"pull_request", "push"}, triggers
         else:
             assert cached == [".cache/sources.json"] and "pull_request" not in triggers

@@ -32,7 +32,9 @@ def line_of(root: Path, relative: str, start: str) -> int:
 
 
 def set_line(root: Path, relative: str, start: str, new: str) -> int:
-    """Replace the line starting with `start` (or, if none, add `new` after the verdict); return its number."""
+    """Replace the entry starting with `start`, its line and the indented lines that continue it (the editor's form
+    writes lists and objects in blocks), by the line `new` (or, if none, add `new` after the verdict); return its
+    number."""
     path = root / relative
     lines = path.read_text("utf-8").split("\n")
     at = next((i for i, line in enumerate(lines) if line.startswith(start)), None)
@@ -40,7 +42,8 @@ def set_line(root: Path, relative: str, start: str, new: str) -> int:
         at = next(i for i, line in enumerate(lines) if line.startswith("verdict:")) + 1
         lines.insert(at, new)
     else:
-        lines[at] = new
+        end = next(i for i in range(at + 1, len(lines)) if not lines[i].startswith((" ", "\t")))
+        lines[at:end] = [new]
     path.write_text("\n".join(lines), encoding="utf-8")
     return at + 1
 
@@ -101,7 +104,7 @@ def test_a_vocabulary_that_does_not_parse_is_one_error(project):
 def test_without_a_vocabulary_a_topic_is_an_error(project):
     (project / TOPICS).unlink()
     found = problems(project)
-    line = line_of(project, BARRACK, "topics:")
+    line = line_of(project, BARRACK, "  - s-400")  # the first item of its topics
     assert any(re.fullmatch(rf"{re.escape(BARRACK)}:{line}:\d+: topics\.0: 's-400' is not a topic of "
                             r"claims/topics\.yaml \(it lists none\)", p) for p in found), found
 

@@ -13,14 +13,19 @@ from conftest import ROOT
 HEADER = "# yaml-language-server: $schema="
 
 
-def test_every_yaml_file_names_its_schema():
-    for path in (ROOT / "claims").rglob("*.yaml"):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith(HEADER), path
-        schema = (path.parent / first.removeprefix(HEADER)).resolve()
-        assert schema.is_file() and schema.parent == ROOT / "schemas", path
-    for path in (ROOT / "content").glob("*.md"):
-        assert path.read_text(encoding="utf-8").splitlines()[1] == f"{HEADER}../schemas/article.schema.json", path
+def test_every_yaml_file_has_its_schema_in_editors():
+    """Claims carry no comment (the web editor writes none), so editors' YAML tooling finds their schema in
+    .vscode/settings.json; the scale and the topic vocabulary, which only people edit, name theirs on their first
+    line too."""
+    import fnmatch
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))["yaml.schemas"]
+    claims = [p.relative_to(ROOT).as_posix() for p in (ROOT / "claims").glob("*/*.yaml")]
+    assert claims and all(any(fnmatch.fnmatch(c, g) for g in settings["./schemas/claim.schema.json"]) for c in claims)
+    assert all((ROOT / schema).is_file() for schema in settings)
+    for name in ("ratings", "topics"):
+        assert f"claims/{name}.yaml" in settings[f"./schemas/{name}.schema.json"]
+        first = (ROOT / "claims" / f"{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"{HEADER}../schemas/{name}.schema.json"
 
 
 def test_the_claim_schema_lists_exactly_the_scale():
@@ -86,15 +91,15 @@ def test_pre_commit_runs_the_build_validation():
 
 
 def test_ci_keeps_the_build_caches_between_runs():
-    """The share images and language answers survive from run to run, keyed by their inputs, only through CI's
-    cache (never committed: .cache/ is ignored)."""
+    """The share images, the language answers and the form check's answers survive from run to run, keyed by their
+    inputs, only through CI's cache (never committed: .cache/ is ignored)."""
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     for job in ("test", "zensical"):
         steps = workflow["jobs"][job]["steps"]
         cached = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
         assert cached, job
         settings = cached[0]["with"]
-        assert {".cache/share-images", ".cache/languages.json"} <= set(settings["path"].split())
+        assert {".cache/share-images", ".cache/languages.json", ".cache/forms.json"} <= set(settings["path"].split())
         assert "hashFiles(" in settings["key"] and settings["restore-keys"]
         first_build = next(i for i, s in enumerate(steps) if "make " in s.get("run", ""))
         assert steps.index(cached[0]) < first_build, job

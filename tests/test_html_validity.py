@@ -207,7 +207,8 @@ def test_every_page_is_reachable_from_the_home_page(engine_site):
             if target not in seen:
                 seen.add(target)
                 queue.append(target)
-    orphans = sorted(set(result.pages) - seen - {"404.html"})
+    # admin/ is the web editor, reached by the newsroom at its address; no reader page links to it.
+    orphans = sorted(set(result.pages) - seen - {"404.html", "admin/index.html"})
     assert not orphans, f"pages no link leads to: {orphans}"
 
 

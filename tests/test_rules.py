@@ -242,12 +242,10 @@ def test_warnings_are_reported_as_warnings_and_annotated(monkeypatch, capsys):
 
 def test_language_answers_are_remembered_so_the_model_loads_only_for_new_text(tmp_path, monkeypatch):
     from factcheck import language
-    monkeypatch.setattr(language, "_known", {})
-    monkeypatch.setattr(language, "_kept", {})
+    monkeypatch.setattr(language, "_answers", language._fresh())
     assert language.plainly_not(TURKISH, "en") == "tr"
     language.keep(tmp_path / "languages.json")
-    monkeypatch.setattr(language, "_known", {})
-    monkeypatch.setattr(language, "_kept", {})
+    monkeypatch.setattr(language, "_answers", language._fresh())
     monkeypatch.setattr(language, "_identifier", lambda: pytest.fail("the model was loaded for a remembered text"))
     language.remember(tmp_path / "languages.json")
     assert language.plainly_not(TURKISH, "en") == "tr" and language.plainly_not(TURKISH, "tr") is None

@@ -61,9 +61,10 @@ def test_every_file_is_written_readable_and_the_language_cache_kept_by_both(proj
     os.umask(0o022)
     (project / ".cache").mkdir(exist_ok=True)
     subprocess.run([sys.executable, "build.py"], cwd=project, check=True, capture_output=True)
-    languages = project / ".cache" / "languages.json"
+    languages, forms = project / ".cache" / "languages.json", project / ".cache" / "forms.json"
     assert json.loads(languages.read_text(encoding="utf-8"))  # the identifier's answers, kept
-    files = [p for p in (project / "generated").rglob("*") if p.is_file()] + [languages]
+    assert json.loads(forms.read_text(encoding="utf-8"))  # the form check's too
+    files = [p for p in (project / "generated").rglob("*") if p.is_file()] + [languages, forms]
     pages = [p for p in files if p.suffix != ".png"]
     assert {mode(p) for p in pages} == {0o644}, {p.name: oct(mode(p)) for p in pages if mode(p) != 0o644}
     # Share images are the cache's own files, linked into the docs folder: read-only, so nothing edits them in place.

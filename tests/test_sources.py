@@ -379,7 +379,7 @@ def test_changed_since_checks_only_added_sources(server, tmp_path):
     subprocess.run(git + ["commit", "-qm", "base"], cwd=project, check=True)
     claim = project / "claims" / "turkey-s400-f35" / "ambassador-name.yaml"
     new_url = server.url_for("/branch/gone410/new")
-    claim.write_text(claim.read_text().replace("sources:\n", f"sources:\n- url: {new_url}\n", 1))
+    claim.write_text(claim.read_text().replace("sources:\n", f"sources:\n  - url: {new_url}\n", 1))
     result = run_sources(project, "--changed-since", "HEAD", "--report", "r.json")
     report = json.loads((project / "r.json").read_text())
     assert [(r["url"], r["status"]) for r in report] == [(new_url, "dead")]
@@ -468,6 +468,29 @@ def test_yaml_edits_change_only_their_lines(tmp_path, newline):
     assert edit_file(path, EDITS)
     assert path.read_bytes() == EXPECTED.replace("\n", newline).encode()
     assert not [p for p in tmp_path.iterdir() if p != path]  # no temporary file left behind
+
+
+def test_yaml_edits_keep_a_file_in_the_editors_form(tmp_path):
+    """A claim in the web editor's form (as the repository keeps them) gets the new keys in the schema's order and
+    stays in the form: the lines added are the new keys' lines, nothing else moves."""
+    from factcheck import fields, yamlform
+    data = {"quote": "q", "claim": "c", "verdict": "false", "summary": "s", "sources": [
+        {"url": "https://example.org/a", "title": "A", "excerpt": "Words.", "lang": "tr", "translation": "Words."},
+        {"url": "https://example.org/b", "title": "B", "found_dead": "2025-01-01"}], "checked": "2026-01-01"}
+    path = tmp_path / "claim.yaml"
+    path.write_text(yamlform.dump(data))
+    before = path.read_text().splitlines()
+    assert edit_file(path, [Edit(("sources", 0), after_url=(("archived_url", "https://web.archive.org/web/2025/x"),
+                                                             ("archived", "2025-01-02"))),
+                            Edit(("sources", 1), remove=("found_dead",))])
+    text = path.read_text()
+    data["sources"][0].update(archived_url="https://web.archive.org/web/2025/x", archived="2025-01-02")
+    del data["sources"][1]["found_dead"]
+    assert text == yamlform.dump(yamlform.ordered(data, fields.of("claim")))
+    after = text.splitlines()
+    assert [line for line in after if line not in before] == [
+        "    archived_url: https://web.archive.org/web/2025/x", "    archived: 2025-01-02"]  # after translation
+    assert [line for line in before if line not in after] == ["    found_dead: 2025-01-01"]
 
 
 def test_yaml_edit_that_would_break_the_file_is_refused(tmp_path):
