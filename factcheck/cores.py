@@ -8,6 +8,7 @@ do to pay for starting workers, the work runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,15 @@ def imap(function: Callable[[T], R], items: list[T], workers: int | None = None)
     if len(items) < PARALLEL_FROM or workers < 2 or not available():
         yield from map(function, items)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        # Chunks keep the pipes busy without leaving one worker with the tail.
-        yield from pool.map(function, items, chunksize=max(1, min(64, len(items) // (workers * 4))))
+    # The parent's objects out of the cycle collector's reach while workers run: a collection in a worker would
+    # otherwise walk, and so copy, every page of the memory it shares with the parent (the whole publication).
+    # The preview freezes what it keeps after each refresh: what it froze stays frozen.
+    thawed = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            # Chunks keep the pipes busy without leaving one worker with the tail.
+            yield from pool.map(function, items, chunksize=max(1, min(64, len(items) // (workers * 4))))
+    finally:
+        if thawed:
+            gc.unfreeze()
