@@ -395,8 +395,9 @@ def draw(laid: Layout) -> bytes:
         image.paste(cover.point(ramps[pair].lut), (left, top), cover.point(_INKED))
     image.putpalette(palette)
     buffer = io.BytesIO()
-    # Level 3: twice as quick as the default 6 for files 15 % larger (about 30 kB).
-    image.save(buffer, "PNG", compress_level=3)
+    # Level 2: deflating the 756 kB of indices is half of drawing an image; level 2 takes 17 % less time than 3 for
+    # files 5.5 % larger (29 kB on average against 27.5), the default 6 twice as long for 17 % smaller files.
+    image.save(buffer, "PNG", compress_level=2)
     return buffer.getvalue()
 
 
