@@ -8,11 +8,12 @@ do to pay for starting workers, the work runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,6 +31,11 @@ def imap(function: Callable[[T], R], items: list[T], workers: int | None = None)
     if len(items) < PARALLEL_FROM or workers < 2 or not available():
         yield from map(function, items)
         return
+    # The parent's objects out of the cycle collector's reach while workers run: a collection in a worker would
+    # otherwise walk, and so copy, every page of the memory it shares with the parent (the whole publication).
+    # The preview freezes what it keeps after each refresh: what it froze stays frozen.
+    thawed = gc.get_freeze_count() == 0
+    gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker)
     try:
         # Chunks keep the pipes busy without leaving one worker with the tail.
@@ -38,6 +44,8 @@ def imap(function: Callable[[T], R], items: list[T], workers: int | None = None)
         # Also after an error, an interruption (Ctrl-C, SIGTERM) or a caller that stopped reading: items not started
         # are dropped and every worker has ended before this returns, so none is left orphaned.
         pool.shutdown(cancel_futures=True)
+        if thawed:
+            gc.unfreeze()
 
 
 def _worker() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import json
 import re
 import traceback
@@ -297,20 +298,33 @@ class Renderer:
 
     def pages(self, publication: Publication, images: dict[str, share.ShareImage]) -> Iterator[tuple[str, str]]:
         """Every generated text file of the docs folder, as (relative path, text), article by article (so a build
-        can write each as it comes, rather than hold the whole folder in memory), then the site-wide pages. A build
-        renders the articles on every core; the preview, whose memo lives in this process, here."""
-        env, site, scale = self.env, self.site, publication.scale
+        can write each as it comes, rather than hold the whole folder in memory), with the site-wide pages in
+        between, then the exports. A build renders the articles on every core, and the site-wide pages here
+        meanwhile; the preview, whose memo lives in this process, renders everything here."""
         views = sorted((self._view(publication, a) for a in publication.articles),
                        key=lambda v: (v.checked or dt.date.min, v.article.slug), reverse=True)
         in_order = tuple(c for v in views for c in v.claims)
         # Before the articles: a claim page links its claimant's listing, whose address the archive gives.
-        archive = self._once(("archive",), (in_order, publication.articles, publication.topics, scale),
+        archive = self._once(("archive",), (in_order, publication.articles, publication.topics, publication.scale),
                              lambda: listings.archive(publication, in_order))
+        site_wide = self._site_files(publication, views, in_order, archive)
         records: list = []
         for article_pages, article_records in self._articles(publication, views, images, archive.claimant_slugs):
             yield from article_pages.items()
             records += article_records
+            yield from itertools.islice(site_wide, 1)  # while the workers render the next articles
+        yield from site_wide
         records = tuple(records)
+        yield "claims.json", self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
+            self.site, [json for json, _ in records]))
+        yield "claims.csv", self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
+            [row for _, row in records]))
+
+    def _site_files(self, publication: Publication, views: list[ArticleView], in_order: tuple[Claim, ...],
+                    archive: listings.Archive) -> Iterator[tuple[str, str]]:
+        """The pages that are not an article's: home, methodology, corrections, the verdicts' style sheet, the
+        feeds and the listings."""
+        env, site, scale = self.env, self.site, publication.scale
         updates = self._once(("updates",), (publication.claims, publication.articles),
                              lambda: corrections(publication))
         newest = self._once(("newest",), (in_order,), lambda: tuple(
@@ -327,10 +341,6 @@ class Renderer:
             "corrections.md.j2").render(corrections=updates, **common))
         yield "assets/stylesheets/ratings.css", self._once(("ratings.css",), (scale, site), lambda: env.get_template(
             "ratings.css.j2").render(**common))
-        yield "claims.json", self._once(("claims.json",), (records,), lambda: exports.claims_json_from(
-            site, [json for json, _ in records]))
-        yield "claims.csv", self._once(("claims.csv",), (records,), lambda: exports.claims_csv_from(
-            [row for _, row in records]))
         yield "feed-fact-checks.xml", self._once(
             ("feed", "fact-checks"), (newest[:FEED_SIZE], scale, site), lambda: env.get_template("feed.xml.j2").render(
                 feed="fact-checks", title=f"{site.name}: new fact-checks", claims=newest[:FEED_SIZE], **common))

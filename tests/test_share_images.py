@@ -10,10 +10,10 @@ import struct
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from conftest import ROOT, SITE_URL, copy_project, run_build
-from factcheck import share, write
+from factcheck import icon_masks, share, write
 
 SLUG = "turkey-s400-f35"
 SCALE = {str(r["key"]): r for r in yaml.safe_load((ROOT / "claims" / "ratings.yaml").read_text())["ratings"]}
@@ -31,8 +31,25 @@ def article_card(title: str, counts: dict[str, int]) -> share.Card:
     return share.Card("The Annotated Check", badges, title, "Published 2 May 2025", counts=True)
 
 
+def reference(layout: share.Layout, ink: bool = True) -> Image.Image:
+    """The layout drawn the plain way: on an RGB canvas, each text and icon blended by Pillow onto what is beneath
+    it (without `ink`: the shapes only). share.draw paints palette indices instead, which is quicker;
+    test_drawing_matches_the_plain_one holds it to this."""
+    image = Image.new("RGB", (share.WIDTH, share.HEIGHT), share.BACKGROUND)
+    canvas = ImageDraw.Draw(image)
+    canvas.rectangle((0, 0, share.WIDTH - 1, share.BAND_HEIGHT - 1), fill=share.BAND)
+    for pill in layout.pills:
+        canvas.rounded_rectangle((pill.x, pill.y, pill.x + pill.width - 1, pill.y + pill.height - 1),
+                                 radius=pill.height // 2, fill=pill.color)
+        if ink:
+            image.paste(share.WHITE, (pill.icon_x, pill.icon_y), icon_masks.mask(pill.icon, pill.icon_size))
+    for text in layout.texts if ink else ():
+        canvas.text((text.x, text.y), text.text, font=share.font(text.face, text.size), fill=text.color, anchor="la")
+    return image
+
+
 def drawn_texts(layout: share.Layout, monkeypatch) -> list[tuple[tuple[int, int], str, object]]:
-    """What share.draw really paints: every ImageDraw.text call, recorded."""
+    """What the plain drawing of the layout paints (share.draw matches it): every ImageDraw.text call, recorded."""
     calls = []
     original = ImageDraw.ImageDraw.text
 
@@ -41,7 +58,7 @@ def drawn_texts(layout: share.Layout, monkeypatch) -> list[tuple[tuple[int, int]
         return original(self, xy, text, *args, **kwargs)
 
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    share.draw(layout)
+    reference(layout)
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", original)
     return calls
 
@@ -93,6 +110,25 @@ def test_alt_text_is_the_drawn_text(monkeypatch):
         # full stop or comma: nothing added, nothing left out.
         pattern = r"[.,]? ".join(re.escape(t) for t in texts)
         assert re.fullmatch(pattern, layout.alt), (layout.alt, texts)
+
+
+@pytest.mark.parametrize("card", [
+    claim_card(" ".join(CLAIMS["ambassador-name"]["claim"].split()), "missing-context"),
+    claim_card("Erdoğan, İstanbul’da Şişli ve Çığlık: ılık ölçü " * 3, "opinion", "Published 2 May 2025"),
+    article_card("Every verdict at once", {k: 3 for k in SCALE}),
+], ids=["claim", "turkish", "every verdict"])
+def test_drawing_matches_the_plain_one(card):
+    """share.draw paints palette indices straight (no RGB canvas to blend into and quantise): the same picture as
+    the plain drawing, every pixel without ink exactly, every anti-aliased one within a step of its ramp (12 at
+    most: with all eight verdicts the image has 11 pairs of colours, so ramps of 23 levels, 255 / 22 apart)."""
+    layout = share.layout(card)
+    drawn = Image.open(io.BytesIO(share.draw(layout))).convert("RGB")
+    plain = reference(layout)
+    difference = ImageChops.difference(drawn, plain)
+    assert max(high for _, high in difference.getextrema()) <= 12
+    no_ink = ImageChops.difference(plain, reference(layout, ink=False)).convert("L").point(lambda v: 255 * (v == 0))
+    assert Image.composite(difference, Image.new("RGB", drawn.size), no_ink).getbbox() is None
+    assert ImageChops.invert(no_ink).getbbox()  # there is ink to compare
 
 
 def boxes(layout: share.Layout, monkeypatch) -> list[tuple[str, tuple[float, float, float, float]]]:
