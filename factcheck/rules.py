@@ -244,9 +244,12 @@ def claimant_addresses(named: Named) -> list[Remark]:
     return remarks
 
 
-def _described(claimant: Claimant) -> str:
-    return ("an organization" if claimant.kind == "organization" else "a person") + (
-        f" ({claimant.url})" if claimant.url else "")
+def _described(claimant: Claimant, other: Claimant) -> str:
+    """The claimant's type, and its url where the two differ in it ("an organization with no url")."""
+    kind = "an organization" if claimant.kind == "organization" else "a person"
+    if claimant.url == other.url:
+        return kind
+    return f"{kind} ({claimant.url})" if claimant.url else f"{kind} with no url"
 
 
 def claimant_details(named: Named) -> list[Remark]:
@@ -257,7 +260,8 @@ def claimant_details(named: Named) -> list[Remark]:
         seen, place = first.setdefault(claimant.name, (claimant, (subject, at)))
         if (claimant.kind, claimant.url) != (seen.kind, seen.url):
             remarks.append((subject, (
-                f"claimant '{claimant.name}' is {_described(claimant)} here but {_described(seen)} in ", place,
+                f"claimant '{claimant.name}' is {_described(claimant, seen)} here but {_described(seen, claimant)} in ",
+                place,
                 ": one name is one claimant, make them agree"), at))
     return remarks
 

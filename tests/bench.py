@@ -129,7 +129,7 @@ TOPICS = ["budget", "election", "energy", "health", "border", "transport", "trad
 CLAIMANTS = [
     "Mara Lindqvist", "Jonas Bergström", "Elif Şahin", "Tomás Ferreira", "Ingrid Solberg", "Piotr Wąsik",
     "Amélie Durand", "Nikos Papadakis", "Aylin Öztürk", "Lars Østergaard", "Sofia Marković", "Daniel Kerr",
-    "{name: Ministry of Finance, type: organization, url: 'https://finance.example.gov/'}",
+    "{name: Finance Ministry of Valdoria, type: organization, url: 'https://finance.example.gov/'}",
     "{name: Valdoria Election Commission, type: organization}", "{name: Northmark Port Authority, type: organization}",
     "{name: National Health Service of Estrava, type: organization, url: 'https://health.example.org/'}",
     "{name: Bergström Institute, type: organization}", "{name: Farmers’ Association of Kelmor, type: organization}",
@@ -329,6 +329,7 @@ class Run:
     written: list[str] = field(default_factory=list)  # files created or replaced (build.py runs only)
     removed: list[str] = field(default_factory=list)
     drawn: int = 0  # share images added to the cache (build.py runs only)
+    warnings: int = 0  # warnings printed (build.py runs only)
 
 
 @dataclass
@@ -410,6 +411,7 @@ def build(publication: Path, log: Path) -> Run:
     result.written = sorted(p for p, identity in after.items() if before.get(p) != identity)
     result.removed = sorted(set(before) - set(after))
     result.drawn = len(set(cache.iterdir()) - cached) if cache.is_dir() else 0
+    result.warnings = sum(line.startswith("warning") for line in log.read_text(encoding="utf-8").splitlines())
     return result
 
 
@@ -528,6 +530,8 @@ def count_checks(sizes: list[Size]) -> list[Check]:
         checks.append(Check(f"[{label}] cold build writes every file", len(size.cold.written) == size.generated_files
                             and size.generated_files >= 3 + size.articles + size.claims,
                             f"{len(size.cold.written)} written of {size.generated_files}"))
+        checks.append(Check(f"[{label}] the synthetic publication builds without a warning (no printing timed)",
+                            not size.cold.warnings, f"{size.cold.warnings:,} warnings"))
         checks.append(Check(f"[{label}] rebuild with nothing changed writes 0 files",
                             not size.noop.written and not size.noop.removed,
                             f"{len(size.noop.written)} written, {len(size.noop.removed)} removed"))

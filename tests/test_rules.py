@@ -161,6 +161,17 @@ def test_rules_across_files_judge_model_objects_and_name_each_object_and_field()
         (said, ("claimant",)), (said, ("claimant",))]
     assert rules.publication_findings([said], [ARTICLE], Topics(topics.topics[:1])) == []
 
+
+def test_one_claimant_written_with_two_urls_names_what_differs():
+    """The same name and type with a url in one file and none in the other: the message says which has none."""
+    board = Claimant("Energy Board", kind="organization", url="https://energy.example.org/")
+    first = replace(claim(TRUE), claimant=board)
+    second = replace(claim(TRUE), id="d", path=Path("claims/a/d.yaml"), claimant=replace(board, url=None))
+    [(subject, message, _)] = rules.publication_findings([first, second], [ARTICLE], Topics())
+    assert subject is second and "".join(p if isinstance(p, str) else "<here>" for p in message) == (
+        "claimant 'Energy Board' is an organization with no url here but an organization "
+        "(https://energy.example.org/) in <here>: one name is one claimant, make them agree")
+
 BODY = "First sentence here. Second one.\n\nThird paragraph."
 PARAS, LINES = anchor.paragraphs_and_lines(BODY, 7)
 ARTICLE = Article(slug="a", path=Path("content/a.md"), title="T", paragraphs=PARAS, paragraph_lines=LINES,
