@@ -222,7 +222,7 @@ def _markdown_problems(document: Document, kind: str) -> list[Problem]:
 
 
 def _markdown_links(text: str) -> list[str]:
-    from .render import markdown_links  # the page's own converter (render imports the templates' machinery)
+    from .markdown_text import markdown_links  # the pages' own converter; Python-Markdown loaded only when needed
     return markdown_links(text)
 
 
