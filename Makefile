@@ -38,11 +38,11 @@ node_modules/.package-lock.json: package-lock.json
 
 CHROMIUM_PATH ?= /usr/bin/chromium
 
+# make test  every test: the quick ones on both cores, then the browser, axe and Nu checker ones one at a time (each
+# starts Chromium or Java, and they share one built site); in one process the suite took over 13 minutes of CI's 15
 test: $(VENV)/.installed node_modules/.package-lock.json
 	@test -x "$(CHROMIUM_PATH)" || [ "$$(id -u)" != 0 ] || bash .ci/system-packages
 	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is needed for the browser tests: run 'sudo bash .ci/system-packages' (Debian) or set CHROMIUM_PATH" >&2; exit 1; }
-	# Every test: the quick ones on both cores, then the browser, axe and Nu checker ones one at a time (each starts
-	# Chromium or Java, and they share one built site); in one process the suite took over 13 minutes of CI's 15.
 	$(PY) -m pytest -n 2 -m "not browser"
 	$(PY) -m pytest -m browser
 
