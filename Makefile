@@ -34,6 +34,8 @@ fmt: $(VENV)/.installed
 # Decap CMS, decap-server, axe-core and Lighthouse, pinned by package-lock.json (npm writes
 # node_modules/.package-lock.json).
 node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || [ "$$(id -u)" != 0 ] || bash .ci/system-packages node
+	@command -v npm >/dev/null || { echo "npm is needed for the web editor (Decap CMS): run 'sudo bash .ci/system-packages node' (Debian) or install Node.js" >&2; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error  # Decap's own packages warn about their peers
 
 CHROMIUM_PATH ?= /usr/bin/chromium
