@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,13 +42,25 @@ def _text_loader(base: type) -> type:
     Editors write `verdict: false` and `published: 2025-12-17`; the schema decides what is valid, and
     one parser (in validate) turns date strings into dates with a clear message when they are wrong.
     """
-    loader = type(f"Text{base.__name__}", (base,), {})
-    resolvers: dict = {}
-    for tag, pattern, firsts in _CORE:
-        for first in [*firsts, *([None] if tag.endswith("null") else [])]:  # None: the empty scalar
-            resolvers.setdefault(first, []).append((tag, pattern))
-    loader.yaml_implicit_resolvers = resolvers
-    return loader
+    return type(f"Text{base.__name__}", (base,), {"resolve": _resolve})
+
+
+_BY_FIRST: dict[str, tuple] = {}  # a plain scalar's first character ("" when empty) -> the tags it may have
+for _tag, _pattern, _firsts in _CORE:
+    for _first in [*_firsts, *([""] if _tag.endswith("null") else [])]:
+        _BY_FIRST[_first] = (*_BY_FIRST.get(_first, ()), (_tag, _pattern))
+
+
+def _resolve(loader, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of a node (PyYAML's Resolver.resolve for the core schema above, without its general machinery:
+    libyaml's composer calls it for every node of every file)."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:  # plain, not quoted
+            for tag, pattern in _BY_FIRST.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 def _core_number(node: yaml.ScalarNode) -> int | float | None:
@@ -148,7 +160,7 @@ def read_text(path: Path) -> str | Problem:
 def character_problems(path: Path, text: str) -> list[Problem]:
     """Every forbidden character written literally in `text`, at its line and column."""
     problems = []
-    for found in characters.FORBIDDEN.finditer(text):
+    for found in characters.forbidden(text).finditer(text):
         if len(problems) == MAX_CHARACTER_PROBLEMS:
             problems.append(Problem(path, "more forbidden characters follow; fix these first"))
             break
@@ -160,17 +172,24 @@ def character_problems(path: Path, text: str) -> list[Problem]:
     return problems
 
 
+# Where an anchor can start: a token begins the text or follows white space, a flow indicator or a flow value's
+# ':'. A '*' there is most often Markdown emphasis, so aliases are found otherwise (see _construct).
+_MAYBE_ANCHOR = re.compile(r"(?:\A|[\s\[{,:?\-\ufeff])&")
+
+
 def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document | Problem:
     """Parse one YAML document: plain mappings, lists and scalars only; duplicate keys are errors."""
-    if "&" in text or "*" in text:  # only then can the text hold an anchor or an alias
-        if refused := _anchor_or_alias(path, text, line_offset):
-            return refused
+    if "&" in text and _MAYBE_ANCHOR.search(text) and (refused := _anchor_or_alias(path, text, line_offset)):
+        return refused
     try:
         return _parse(path, text, line_offset, _Loader)
     except _Refused as refused:
         first = refused.problem
     except RecursionError:  # the pure-Python composer recurses (libyaml stops at its own limit, with a line)
         return Problem(path, f"nested more than {MAX_DEPTH} levels deep")
+    # An alias (a node met twice, or one naming no anchor) is said as such, where the '*' is.
+    if "*" in text and (refused := _anchor_or_alias(path, text, line_offset)):
+        return refused
     if _Loader is _PureLoader:
         return first
     try:
@@ -231,6 +250,7 @@ class _Walk:
     path: Path
     line_offset: int
     marks: dict
+    seen: set = field(default_factory=set)  # the nodes walked: an alias is a node met again
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -243,6 +263,10 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
     editors look for it). One walk, bounded in depth; anything but mappings, lists and plain scalars is refused."""
     mark = mark or node.start_mark
     walk.marks[at] = (mark.line + 1, mark.column + 1)
+    if id(node) in walk.seen:
+        raise _Refused(Problem(walk.path, "YAML alias (*) is not allowed: write each value out in full",
+                               mark.line + 1 + walk.line_offset, mark.column + 1))
+    walk.seen.add(id(node))
     if len(at) > MAX_DEPTH:
         raise _Refused(Problem(walk.path, f"nested more than {MAX_DEPTH} levels deep",
                                mark.line + 1 + walk.line_offset, mark.column + 1))
@@ -404,7 +428,7 @@ def _escaped_character_problems(document: Document, text: str) -> list[Problem]:
         elif isinstance(value, list):
             todo.extend(((*at, i), v) for i, v in enumerate(value))
         elif isinstance(value, str):
-            for character in {c for c in characters.FORBIDDEN.findall(value) if c not in text}:
+            for character in {c for c in characters.forbidden(value).findall(value) if c not in text}:
                 message = (f"{field_path(at)}: {characters.describe(character)} (written as an escape): "
                            f"{characters.why(character)}")
                 line, column = document.where(at) or (1, 1)

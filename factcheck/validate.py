@@ -170,7 +170,7 @@ _SPACE = re.compile(r"\s")  # what str.isspace() calls white space, found at C s
 
 def url_problem(url: str) -> str | None:
     """What is wrong with a URL a reader will open, or None. The schema has checked it starts http(s)://."""
-    if _SPACE.search(url) or characters.FORBIDDEN.search(url):
+    if _SPACE.search(url) or characters.forbidden(url).search(url):
         return "contains white space, control or invisible characters"
     if "\\" in url:
         return "contains a backslash (browsers read it as '/', so the link would open another address)"

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
-from factcheck import anchor, load, render
+from factcheck import anchor, characters, load, render
 from factcheck.model import Article, Claim, Publication, Rating, Scale, Site, Span, Topic, Topics
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- load -------------------------------------------------------------------------------------------------
+
+def test_the_fast_character_tables_find_what_the_whole_table_finds():
+    """characters.forbidden and has_control search text without a character beyond U+FFFF with a narrower table
+    (for speed): over every code point, alone and after one beyond U+FFFF, they find exactly what FORBIDDEN does."""
+    every = "".join(map(chr, range(0x110000)))
+    plane0 = every[:0x10000]
+    for text in (every, plane0, "ascii only", "caf\u00e9 \u202e"):
+        assert characters.forbidden(text).findall(text) == characters.FORBIDDEN.findall(text)
+    assert characters.forbidden(plane0) is not characters.FORBIDDEN  # the narrow table is used
+    for character in every:
+        found = bool(characters.FORBIDDEN.search(character))
+        assert bool(characters.forbidden(character).search(character)) == found
+        assert characters.has_control(character) == bool(characters._CONTROL.search(character))
+        assert characters.has_control("\U0001f600" + character) == characters.has_control(character)
+
 
 def test_yaml_keeps_verdict_and_dates_as_text_and_records_lines():
     document = load.parse_yaml(Path("c.yaml"), "verdict: false\nchecked: 2025-12-17\nsources:\n  - url: x\n")
@@ -22,6 +38,19 @@ def test_yaml_keeps_verdict_and_dates_as_text_and_records_lines():
     assert document.where(("sources", 0)) == (4, 5)
     assert document.where(("sources", 0, "url")) == (4, 5)
     assert document.where(("sources", 0, "missing")) == (4, 5)  # falls back to the nearest located parent
+
+
+def test_an_alias_is_refused_even_where_no_anchor_is_looked_for(monkeypatch):
+    """Anchors are looked for only where a token can start, and Markdown's '*' is not taken for an alias; an alias
+    is still refused by the node it repeats, at its '*', whatever the look-out misses."""
+    text = "a: &x [1, 2]\nanalysis: The *hearing* was held.\nb: *x\n"
+    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:1:4: YAML anchor (&) is not allowed: write each value out in full"
+    monkeypatch.setattr(load, "_MAYBE_ANCHOR", re.compile(r"(?!)"))  # finds nothing: the repeated node is found
+    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:1:4: YAML anchor (&) is not allowed: write each value out in full"
+    monkeypatch.setattr(load, "_anchor_or_alias", lambda *_: None)  # and is itself the refusal, at its use
+    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:3:1: YAML alias (*) is not allowed: write each value out in full"
+    assert load.parse_yaml(Path("c.yaml"), "analysis: The *hearing* was held, R&D.\n").data == {
+        "analysis": "The *hearing* was held, R&D."}
 
 
 def test_yaml_duplicate_key_is_an_error_with_its_line():
