@@ -13,13 +13,21 @@ from typing import Callable
 from . import write
 
 
+_KINDS: list[Answers] = []  # every kind of answer, in the order made (the same in forked workers)
+
+
 class Answers:
     """One kind of answer, in memory for the process, and read from and written to its cache file."""
 
     def __init__(self, valid: Callable[[object], bool]):
         self.known: dict[str, object] = {}  # digest -> answer
+        self.new: dict[str, object] = {}  # the answers found since `found_since` last took them
         self._valid = valid  # whether a value read from the file is an answer of this kind
         self._kept: dict[Path, int] = {}  # cache file -> how many answers it held when last read or written
+        _KINDS.append(self)
+
+    def add(self, key: str, answer: object) -> None:
+        self.known[key] = self.new[key] = answer
 
     def remember(self, cache: Path) -> None:
         """Read earlier answers from `cache` (once per process)."""
@@ -40,3 +48,18 @@ class Answers:
         self._kept[cache] = len(self.known)
         cache.parent.mkdir(parents=True, exist_ok=True)
         write.atomically(cache, json.dumps(self.known, sort_keys=True).encode("utf-8"))
+
+
+def found_since() -> tuple[dict, ...]:
+    """The answers of every kind found since the last call: what a forked worker sends back with its result, so
+    the build's caches keep them (`learn`)."""
+    found = tuple(kind.new for kind in _KINDS)
+    for kind in _KINDS:
+        kind.new = {}
+    return found
+
+
+def learn(found: tuple[dict, ...]) -> None:
+    """Answers a worker found (`found_since` there), known here as if found here."""
+    for kind, answers in zip(_KINDS, found):
+        kind.known.update(answers)

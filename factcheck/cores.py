@@ -1,5 +1,6 @@
-"""Work spread over every core, for the two stages a cold build spends most of its time in: rendering the pages and
-drawing the share images. Each is a pure function of its item, so the result is the same however it is split.
+"""Work spread over every core, for what a cold build spends most of its time in: reading and checking the claims,
+rendering the pages and drawing the share images. Each is a pure function of its item, so the result is the same
+however it is split.
 
 Workers are forked: they start at once, with the modules and the parent's data (the publication) already loaded,
 and their memory is the parent's until they change it. Where forking is not available, or there is too little to

@@ -42,7 +42,7 @@ def identify(text: str) -> tuple[str, float]:
     known = _answers.known
     if key not in known:
         found, probability = _identifier().classify(text)
-        known[key] = [found, round(float(probability), 4)]
+        _answers.add(key, [found, round(float(probability), 4)])
     found, probability = known[key]
     return found, probability
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -172,24 +172,17 @@ def character_problems(path: Path, text: str) -> list[Problem]:
     return problems
 
 
-# Where an anchor can start: a token begins the text or follows white space, a flow indicator or a flow value's
-# ':'. A '*' there is most often Markdown emphasis, so aliases are found otherwise (see _construct).
-_MAYBE_ANCHOR = re.compile(r"(?:\A|[\s\[{,:?\-\ufeff])&")
-
-
 def parse_yaml(path: Path, text: str, line_offset: int = 0) -> Document | Problem:
     """Parse one YAML document: plain mappings, lists and scalars only; duplicate keys are errors."""
-    if "&" in text and _MAYBE_ANCHOR.search(text) and (refused := _anchor_or_alias(path, text, line_offset)):
-        return refused
+    if "&" in text or "*" in text:  # only then can the text hold an anchor or an alias
+        if refused := _anchor_or_alias(path, text, line_offset):
+            return refused
     try:
         return _parse(path, text, line_offset, _Loader)
     except _Refused as refused:
         first = refused.problem
     except RecursionError:  # the pure-Python composer recurses (libyaml stops at its own limit, with a line)
         return Problem(path, f"nested more than {MAX_DEPTH} levels deep")
-    # An alias (a node met twice, or one naming no anchor) is said as such, where the '*' is.
-    if "*" in text and (refused := _anchor_or_alias(path, text, line_offset)):
-        return refused
     if _Loader is _PureLoader:
         return first
     try:
@@ -250,7 +243,6 @@ class _Walk:
     path: Path
     line_offset: int
     marks: dict
-    seen: set = field(default_factory=set)  # the nodes walked: an alias is a node met again
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -263,10 +255,6 @@ def _construct(walk: _Walk, node: yaml.Node, at: tuple, mark):
     editors look for it). One walk, bounded in depth; anything but mappings, lists and plain scalars is refused."""
     mark = mark or node.start_mark
     walk.marks[at] = (mark.line + 1, mark.column + 1)
-    if id(node) in walk.seen:
-        raise _Refused(Problem(walk.path, "YAML alias (*) is not allowed: write each value out in full",
-                               mark.line + 1 + walk.line_offset, mark.column + 1))
-    walk.seen.add(id(node))
     if len(at) > MAX_DEPTH:
         raise _Refused(Problem(walk.path, f"nested more than {MAX_DEPTH} levels deep",
                                mark.line + 1 + walk.line_offset, mark.column + 1))
@@ -351,6 +339,8 @@ class Sources:
     article_slugs: frozenset[str]  # every article file found, parsed or not
     topics: Document | None = None  # the topic vocabulary, when the publication has one
     topics_unreadable: bool = False  # it has one, but it could not be read or parsed (the problems say why)
+    unread_claims: tuple = ()  # (article slug, claim id, path) of claim files left to validation (read_claims)
+    form: object = None  # the form check to read them with
 
 
 SCALE_FILE = "ratings.yaml"
@@ -458,11 +448,12 @@ def _escape_position(text: str, line: int, character: str) -> Location | None:
     return None
 
 
-def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None) -> Sources:
+def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None, read_claims: bool = True) -> Sources:
     """Read every article, claim and the rating scale; a file that cannot be read or parsed becomes a Problem.
 
     `read(path, parse, form)` reads one file as `read_file` does; the preview passes one that remembers unchanged
-    files. `form` checks articles and claims (not the scale, which the editor does not write) as read_file says."""
+    files. `form` checks articles and claims (not the scale, which the editor does not write) as read_file says.
+    Without `read_claims`, claim files are listed, not read: validation reads and checks them on every core."""
     problems: list[Problem] = []
     for folder in (content_dir, claims_dir):
         if folder.is_symlink():
@@ -488,7 +479,7 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None)
                 articles.append((path.stem, front_matter))
         else:
             problems.append(_not_read(path, "articles are content/<slug>.md (.md in lowercase)"))
-    claims, claim_dirs = [], []
+    claims, claim_dirs, unread = [], [], []
     for folder, is_folder in _entries(claims_dir, problems) if claims_dir.is_dir() else ():
         if not is_folder:
             if folder.name not in (SCALE_FILE, TOPICS_FILE):
@@ -500,6 +491,8 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None)
             if nested:
                 problems.append(Problem(path, "is not read: claims are claims/<article-slug>/<claim-id>.yaml, "
                                               "never in a subfolder"))
+            elif path.suffix == ".yaml" and path.stem and not read_claims:
+                unread.append((folder.name, path.stem, path))
             elif path.suffix == ".yaml" and path.stem:
                 if document := attempt(path, parse_yaml, form):
                     claims.append((folder.name, path.stem, document))
@@ -508,4 +501,4 @@ def read_sources(content_dir: Path, claims_dir: Path, read=read_file, form=None)
             else:
                 problems.append(_not_read(path, "claim files are <claim-id>.yaml (.yaml in lowercase)"))
     return Sources(scale, tuple(articles), tuple(claims), tuple(problems), tuple(claim_dirs),
-                   frozenset(p.stem for p in article_paths), topics, has_topics and topics is None)
+                   frozenset(p.stem for p in article_paths), topics, has_topics and topics is None, tuple(unread), form)

@@ -62,7 +62,9 @@ def assemble(options: Options, *, read=load.read_file, once: Once = fresh, recor
     The preview passes what it keeps between edits: `read` (returns the parsed file it has when the file did not
     change) and `once` (its memo). A build passes nothing."""
     root, site = options.root, options.site
-    sources = load.read_sources(root / "content", root / "claims", read, yamlform.FormCheck())
+    # A build (no memory) leaves the claims to validation, which reads and checks them on every core.
+    sources = load.read_sources(root / "content", root / "claims", read, yamlform.FormCheck(),
+                                read_claims=once is not fresh)
     scale, topics, articles, claims, problems = validate.validate(sources, today(), once)
     del sources  # the parsed documents are not needed after validation: a large build's memory
     spans, anchor_problems = anchor.anchor_claims(articles, claims, once)

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import fastjsonschema
 
-from . import anchor, archives, characters, rules
+from . import anchor, answers, archives, characters, cores, rules
 from .fields import SCHEMA_DIR
 from .icons import icon_file
-from .load import Document, FrontMatter, Sources, field_path, values_at
+from .load import Document, FrontMatter, Sources, field_path, load_yaml, parse_yaml, read_file, values_at
 from .memo import Once, fresh
 from .model import (Appearance, Article, Claim, Claimant, Development, Problem, Rating, Scale, Source, Topic, Topics,
                     Update)
@@ -439,6 +439,41 @@ def _checked(once: Once, key: tuple, inputs: tuple, checker: _Checker, build):
     return result
 
 
+def _claims_on_every_core(sources: Sources, validator: _Validator | None, scale: Scale | None, topics: Topics | None,
+                          article_slugs: set[str], checker: _Checker) -> tuple[Claim, ...]:
+    """The claim files a build left unread (sources.unread_claims), read and checked in forked workers, in order,
+    rather than one after the other here: each worker sends back the claim, its problems and the answers it found
+    for the caches (language, form), never the parsed document. Without a validator (a broken scale or topic
+    vocabulary), or in a folder with no article, a claim file is only read, as the other stages read theirs."""
+    global _job
+    _job = (sources.unread_claims, sources.form, validator, scale, topics, article_slugs, checker.today)
+    try:
+        claims = []
+        for claim, problems, found in cores.imap(_check_claim_file, list(range(len(sources.unread_claims)))):
+            checker.problems.extend(problems)
+            answers.learn(found)
+            if claim:
+                claims.append(claim)
+        return tuple(claims)
+    finally:
+        _job = None
+
+
+_job: tuple | None = None  # what the forked workers read (_claims_on_every_core)
+
+
+def _check_claim_file(index: int) -> tuple[Claim | None, list[Problem], tuple]:
+    files, form, validator, scale, topics, article_slugs, today = _job
+    slug, claim_id, path = files[index]
+    document, problems = read_file(path, parse_yaml, form)
+    claim = None
+    if document and validator is not None and slug in article_slugs:
+        own = _Checker(today)
+        claim = build_claim(slug, claim_id, document, validator, scale, topics, own)
+        problems += own.problems
+    return claim, problems, answers.found_since()
+
+
 def _where(document: Document, at: tuple) -> str:
     """Where a value is, as the editor's file list shows it (claims/<slug>/<id>.yaml:LINE, content/<slug>.md:LINE)."""
     path = document.path
@@ -458,7 +493,12 @@ def _publication_problems(sources: Sources, claims: tuple[Claim, ...], articles:
     documents.update((front_matter.document.path, front_matter.document) for _, front_matter in sources.articles)
 
     def document_of(subject) -> Document:
-        return sources.topics if isinstance(subject, Topics) else documents[subject.path]
+        if isinstance(subject, Topics):
+            return sources.topics
+        if subject.path not in documents:  # a claim checked in a worker (sources.unread_claims): read it again
+            found = load_yaml(subject.path)
+            documents[subject.path] = found if isinstance(found, Document) else Document(subject.path, None, {})
+        return documents[subject.path]
 
     def text(part) -> str:
         return part if isinstance(part, str) else _where(document_of(part[0]), part[1])
@@ -473,7 +513,8 @@ def validate(sources: Sources, today: dt.date, once: Once = fresh) -> tuple[
     rules across files (rules.publication_findings).
 
     Each file is checked through `once` (factcheck/memo.py), so the preview checks again only a file whose parsed
-    document changed."""
+    document changed. A build's claim files, which it leaves unread (load.read_sources), are read and checked here
+    on every core."""
     validators = _schemas(once)
     checker = _Checker(today)
     checker.problems.extend(sources.problems)
@@ -500,13 +541,16 @@ def validate(sources: Sources, today: dt.date, once: Once = fresh) -> tuple[
     for folder in sources.claim_dirs:
         if folder.name not in sources.article_slugs:
             checker.problems.append(Problem(folder, f"claims folder has no article: expected content/{folder.name}.md"))
+    # (A broken scale or vocabulary: its own errors say enough, and claims are only read.)
+    validator = _schemas(once, topics.keys)["claim"] if scale is not None and topics is not None else None
     claims: tuple[Claim, ...] = ()
-    if scale is not None and topics is not None:  # (a broken scale or vocabulary: its own errors say enough)
-        validator = _schemas(once, topics.keys)["claim"]
+    if validator is not None:
         claims = tuple(c for c in (
             _checked(once, ("claim", slug, cid), (doc, validator, scale, topics, today), checker,
                      lambda own, s=slug, c=cid, d=doc: build_claim(s, c, d, validator, scale, topics, own))
             for slug, cid, doc in sources.claims if slug in article_slugs) if c)
+    claims += _claims_on_every_core(sources, validator, scale, topics, article_slugs, checker)
+    if validator is not None:
         checker.problems.extend(_publication_problems(sources, claims, articles, topics, once))
     # Claims of an article that failed validation are checked too, but only an accepted article is anchored.
     accepted = {a.slug for a in articles}

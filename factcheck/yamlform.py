@@ -533,7 +533,8 @@ class FormCheck:
         line = _answers.known.get(key)
         if line is None:
             problem = form_problem(path, text, parsed, self.shapes)
-            _answers.known[key] = line = problem.line if problem else 0
+            line = problem.line if problem else 0
+            _answers.add(key, line)
         return Problem(path, OUT_OF_FORM, line, severity="warning") if line else None
 
 

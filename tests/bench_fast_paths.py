@@ -32,6 +32,11 @@ VARIANTS = {
         "lambda self, instance: self.validator.iter_errors(instance)",
     "pages rendered in one process (no workers)":
         "from factcheck import cores; cores.available = lambda: False",
+    "claims read and checked in one process (not in the workers)":
+        "from factcheck import load\n_read = load.read_sources\n"
+        "load.read_sources = lambda *args, **options: _read(*args, **{**options, 'read_claims': True})",
+    "characters searched with the whole table (not the plane-0 one)":
+        "from factcheck import characters; characters._table = lambda text, whole, plane0: whole",
     "share images copied into the docs folder (no hard links)":
         "import os\ndef refuse(*args):\n    raise OSError('no hard links')\nos.link = refuse",
 }

@@ -3,6 +3,7 @@ same way (factcheck/pipeline.py, factcheck/write.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -11,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bench
-from factcheck import memo, preview, settings, write
+from factcheck import cores, language, load, memo, preview, settings, validate, write, yamlform
 
 SLUG = "turkey-s400-f35"
 CLAIM_TEMPLATE = "templates/claim.md.j2"
@@ -62,8 +64,14 @@ def test_every_file_is_written_readable_and_the_language_cache_kept_by_both(proj
     (project / ".cache").mkdir(exist_ok=True)
     subprocess.run([sys.executable, "build.py"], cwd=project, check=True, capture_output=True)
     languages, forms = project / ".cache" / "languages.json", project / ".cache" / "forms.json"
-    assert json.loads(languages.read_text(encoding="utf-8"))  # the identifier's answers, kept
-    assert json.loads(forms.read_text(encoding="utf-8"))  # the form check's too
+    # The identifier's answers and the form check's, kept: those found by the workers that read the claims too.
+    claims = sorted((project / "claims").glob("*/*.yaml"))
+    excerpts = {hashlib.sha256(source["excerpt"].encode("utf-8")).hexdigest()
+                for path in claims for source in yaml.safe_load(path.read_text(encoding="utf-8")).get("sources", [])
+                if len(source.get("excerpt", "").split()) >= language.MIN_WORDS}
+    assert len(claims) >= cores.PARALLEL_FROM and excerpts  # enough claims to be read on every core
+    assert excerpts <= set(json.loads(languages.read_text(encoding="utf-8")))
+    assert len(json.loads(forms.read_text(encoding="utf-8"))) == len(claims) + len(list(project.glob("content/*.md")))
     files = [p for p in (project / "generated").rglob("*") if p.is_file()] + [languages, forms]
     pages = [p for p in files if p.suffix != ".png"]
     assert {mode(p) for p in pages} == {0o644}, {p.name: oct(mode(p)) for p in pages if mode(p) != 0o644}
@@ -131,3 +139,41 @@ def test_the_link_checker_does_not_load_the_build():
             "print(sorted(m for m in ('PIL', 'jinja2', 'factcheck.pipeline', 'factcheck.render') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def checked(project: Path, read_claims: bool):
+    """validate's result and problems (sorted), reading the claims in load.read_sources or leaving them to
+    validation's workers, as a build does."""
+    sources = load.read_sources(project / "content", project / "claims", form=yamlform.FormCheck(),
+                                read_claims=read_claims)
+    assert bool(sources.unread_claims) != read_claims
+    scale, topics, articles, claims, problems = validate.validate(sources, settings.today())
+    return scale, topics, articles, claims, sorted(map(str, problems))
+
+
+def test_claims_read_on_every_core_are_those_read_one_by_one(project):
+    """A build reads and checks its claims in forked workers (validate._claims_on_every_core); the preview reads
+    them one by one. Same claims, same problems, whatever is wrong: a file that is not YAML, one the schema
+    refuses, one in a folder with no article, a rule across files; and with a broken scale, the claims' own
+    reading problems only."""
+    claims = sorted((project / "claims" / SLUG).glob("*.yaml"))
+    claims[0].write_text("quote: [unclosed\n", encoding="utf-8")
+    text = claims[1].read_text(encoding="utf-8")
+    claims[1].write_text(text.replace("\nsummary:", "\nsumary:", 1), encoding="utf-8")
+    orphan = project / "claims" / "no-such-article"
+    orphan.mkdir()
+    (orphan / "a.yaml").write_text("quote: \"\\u202e\"\n", encoding="utf-8")
+    (orphan / "b.yaml").write_text("claim: [x\n", encoding="utf-8")
+    serial, parallel = checked(project, True), checked(project, False)
+    assert serial == parallel
+    problems = "\n".join(parallel[-1])
+    for wrong in (f"{claims[0].name}:2:1", f"{claims[1].name}:", "unknown key 'sumary'", "no-such-article/a.yaml:1:",
+                  "no-such-article/b.yaml:2:1", "claims folder has no article"):
+        assert wrong in problems, wrong
+    assert len(parallel[3]) == len(claims) - 2 >= cores.PARALLEL_FROM
+
+    scale = project / "claims" / "ratings.yaml"
+    scale.write_text(scale.read_text(encoding="utf-8") + "\nnot: [valid\n", encoding="utf-8")
+    serial, parallel = checked(project, True), checked(project, False)
+    assert serial == parallel and parallel[0] is None and not parallel[3]
+    assert "no-such-article/b.yaml:2:1" in "\n".join(parallel[-1])

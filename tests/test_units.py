@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
@@ -38,19 +37,6 @@ def test_yaml_keeps_verdict_and_dates_as_text_and_records_lines():
     assert document.where(("sources", 0)) == (4, 5)
     assert document.where(("sources", 0, "url")) == (4, 5)
     assert document.where(("sources", 0, "missing")) == (4, 5)  # falls back to the nearest located parent
-
-
-def test_an_alias_is_refused_even_where_no_anchor_is_looked_for(monkeypatch):
-    """Anchors are looked for only where a token can start, and Markdown's '*' is not taken for an alias; an alias
-    is still refused by the node it repeats, at its '*', whatever the look-out misses."""
-    text = "a: &x [1, 2]\nanalysis: The *hearing* was held.\nb: *x\n"
-    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:1:4: YAML anchor (&) is not allowed: write each value out in full"
-    monkeypatch.setattr(load, "_MAYBE_ANCHOR", re.compile(r"(?!)"))  # finds nothing: the repeated node is found
-    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:1:4: YAML anchor (&) is not allowed: write each value out in full"
-    monkeypatch.setattr(load, "_anchor_or_alias", lambda *_: None)  # and is itself the refusal, at its use
-    assert str(load.parse_yaml(Path("c.yaml"), text)) == "c.yaml:3:1: YAML alias (*) is not allowed: write each value out in full"
-    assert load.parse_yaml(Path("c.yaml"), "analysis: The *hearing* was held, R&D.\n").data == {
-        "analysis": "The *hearing* was held, R&D."}
 
 
 def test_yaml_duplicate_key_is_an_error_with_its_line():
