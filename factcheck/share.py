@@ -185,33 +185,38 @@ def share_images_of(publication: Publication, article: Article, site_name: str, 
 # ---------------------------------------------------------------------------------------------------------------
 # Layout.
 
+class _Advances(dict):
+    """A face's advance width of each character at one size, measured by FreeType the first time it is asked
+    (`table[character]`: looked up at C speed, as layout asks for every character of every card)."""
+
+    def __init__(self, face: str, size: int):
+        super().__init__()
+        self.face, self.size = face, size
+
+    def __missing__(self, character: str) -> float:
+        advance = self[character] = font(self.face, self.size).getlength(character)
+        return advance
+
+
 @lru_cache(maxsize=None)
-def _advances(face: str, size: int) -> dict[str, float]:
-    return {}
-
-
-def _advance(character: str, face: str, size: int) -> float:
-    table = _advances(face, size)
-    advance = table.get(character)
-    if advance is None:
-        advance = table[character] = font(face, size).getlength(character)
-    return advance
+def _advances(face: str, size: int) -> _Advances:
+    return _Advances(face, size)
 
 
 def _width(text: str, face: str, size: int) -> float:
     """The text's advance width: the sum of its characters' advances, measured once each. Exact with basic layout,
     which applies no kerning here (Source Sans Pro kerns through GPOS only), and thirty times quicker than asking
     FreeType for every candidate line of every card (tests/test_share_images.py checks the two agree)."""
-    total = 0.0
+    table, total = _advances(face, size), 0.0
     for character in text:  # summed left to right, as _prefix sums (not sum(), whose rounding differs by version)
-        total += _advance(character, face, size)
+        total += table[character]
     return total
 
 
 def _prefix(text: str, face: str, size: int) -> list[float]:
     """The width of every prefix of `text` (text[:n] at n), summed left to right as _width sums: the same numbers,
     so layout can ask for any prefix's width in constant time."""
-    return list(itertools.accumulate((_advance(c, face, size) for c in text), initial=0.0))
+    return list(itertools.accumulate(map(_advances(face, size).__getitem__, text), initial=0.0))
 
 
 @lru_cache(maxsize=None)
@@ -228,7 +233,7 @@ def _fit(text: str, face: str, size: int, width: int, shorten: bool = False) -> 
     widths = _prefix(text, face, size)
     if not shorten and widths[-1] <= width:
         return text
-    ellipsis = _advance(ELLIPSIS, face, size)
+    ellipsis = _advances(face, size)[ELLIPSIS]
 
     def trimmed(end: int, characters: str | None) -> int:  # rstrip(characters) of text[:end], as an end index
         while end and (text[end - 1].isspace() if characters is None else text[end - 1] in characters):
@@ -246,13 +251,14 @@ def _fit(text: str, face: str, size: int, width: int, shorten: bool = False) -> 
 def wrap(text: str, face: str, size: int, width: int, max_lines: int) -> tuple[str, ...]:
     """Greedy line breaking at spaces; the last line ends in an ellipsis when the text does not fit. Linear in the
     text: a line's width grows by the advances added to it, and the work stops once the lines are full."""
-    space = _advance(" ", face, size)
+    table = _advances(face, size)
+    space = table[" "]
     lines: list[str] = []
     line, line_width = "", 0.0
     for word in text.split():
         candidate = line_width + space if line else 0.0
         for character in word:
-            candidate += _advance(character, face, size)
+            candidate += table[character]
         if candidate <= width:
             line, line_width = (f"{line} {word}" if line else word), candidate
             continue

@@ -365,19 +365,33 @@ def _number(value: int | float) -> str:
     return f"{prefix}{mantissa}e{'+' if point - 1 > 0 else '-'}{abs(point - 1)}"
 
 
-def _node(value: object, indent: str, at_start: int | None = None) -> str:
+def _node(value: object, indent: str, at_start: int | None = None, printed: dict | None = None) -> str:
+    """`value` as YAML at `indent`. `printed` (the document's mappings and lists already printed, by identity and
+    indent) prints a value the document holds in several places once: the web editor's configuration repeats the
+    claim fields in every article's collection."""
     if isinstance(value, str):
         return _string(_units(value), indent, at_start=at_start)
+    if printed is not None and isinstance(value, (dict, list)) and (id(value), indent) in printed:
+        return printed[(id(value), indent)]
     if isinstance(value, dict):
         if not value:
             return "{}"
         if all(v is None for v in value.values()):  # yaml 1.x writes such a mapping as a set: "? key"
-            return f"\n{indent}".join(f"? {_key(str(k))}" for k in value)
-        return f"\n{indent}".join(_pair(str(k), v, indent) for k, v in value.items())
-    if isinstance(value, list):
+            text = f"\n{indent}".join(f"? {_key(str(k))}" for k in value)
+        else:
+            text = f"\n{indent}".join(_pair(str(k), v, indent, printed) for k, v in value.items())
+    elif isinstance(value, list):
         if not value:
             return "[]"
-        return f"\n{indent}".join(f"- {_node(item, indent + INDENT_STEP)}" for item in value)
+        text = f"\n{indent}".join(f"- {_node(item, indent + INDENT_STEP, printed=printed)}" for item in value)
+    else:
+        return _scalar(value)
+    if printed is not None:
+        printed[(id(value), indent)] = text
+    return text
+
+
+def _scalar(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -387,16 +401,16 @@ def _node(value: object, indent: str, at_start: int | None = None) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} in the editor's YAML")
 
 
-def _pair(key: str, value: object, indent: str) -> str:
+def _pair(key: str, value: object, indent: str, printed: dict | None = None) -> str:
     """Pair.toString: the key, then the value after a space, or indented on the next lines for a non-empty
     mapping or list (two spaces in, sequences too); a key longer than 1024 characters is written explicitly."""
     text = _key(key)
     inner = indent + INDENT_STEP
     if len(text) > 1024:
-        shown = _node(value, inner)
+        shown = _node(value, inner, printed=printed)
         return f"? {text}\n{indent}: {shown}" if shown[:1] != "\n" else f"? {text}\n{indent}:{shown}"
     if isinstance(value, (dict, list)):
-        shown = _node(value, inner)
+        shown = _node(value, inner, printed=printed)
         return f"{text}: {shown}" if shown in ("{}", "[]") else f"{text}:\n{inner}{shown}"
     shown = _node(value, inner, len(text) + 2)
     return f"{text}:{shown}" if shown[:1] == "\n" else f"{text}: {shown}"
@@ -404,7 +418,7 @@ def _pair(key: str, value: object, indent: str) -> str:
 
 def dump(data: dict) -> str:
     """The document as the editor writes it (keys in the order `data` has them)."""
-    return _text(_node(data, "")) + "\n"
+    return _text(_node(data, "", printed={})) + "\n"  # `data` keeps every value alive, so identities hold
 
 
 def ordered(data: object, kind_fields: tuple[fields.Field, ...]) -> object:

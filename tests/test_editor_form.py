@@ -226,3 +226,14 @@ def test_the_builds_form_check_remembers_each_files_answer_by_its_bytes(tmp_path
     monkeypatch.setattr(yamlform, "_answers", yamlform._fresh())
     yamlform.remember(cache)
     assert yamlform.FormCheck()(path, reordered, cases[1][1]) == first[1] and len(printed) == 3
+
+
+def test_a_value_held_in_several_places_is_written_as_if_each_were_a_copy():
+    """yamlform.dump prints a mapping or list the document holds in several places once per indent (the web
+    editor's configuration repeats the claim fields in every collection): the text is that of a document holding
+    copies, at every depth and indent."""
+    shared = [{"name": "quote", "widget": "text", "pattern": ["^x$", "one line"]}, {"name": "a", "list": [1, "b"]}]
+    document = {"collections": [{"name": "one", "fields": shared}, {"name": "two", "fields": shared}],
+                "top": shared, "deeper": {"again": {"fields": shared}}, "twice": [shared, shared]}
+    assert yamlform.dump(document) == yamlform.dump(json.loads(json.dumps(document)))
+    assert yamlform.dump(document).count("one line") == 6
