@@ -14,6 +14,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
+	$(PY) -m compileall -q -f factcheck  # as pip compiles an installed package: no build compiles it again
 	touch $@
 
 # The site engine: mkdocs, or zensical (make site ENGINE=zensical), Material's successor reading the same mkdocs.yml.

@@ -112,6 +112,7 @@ def claim_file(site: Site, publication: Publication, claim: Claim) -> ClaimFile:
 
 
 FEED_SIZE = 50  # entries per feed: readers want what is recent; the full record is on the site and in claims.json
+SITE_PAGES = 12  # the site-wide files besides the listing pages (home, methodology, feeds, listing indexes, admin/...)
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct dates, formatted tens of thousands of times
@@ -272,11 +273,13 @@ class Renderer:
         archive = self._once(("archive",), (in_order, publication.articles, publication.topics, publication.scale),
                              lambda: listings.archive(publication, in_order))
         site_wide = self._site_files(publication, views, in_order, archive)
+        # Spread over the articles, so the last site-wide page is done about when the workers' last article is.
+        step = -(-(len(archive.pages()) + SITE_PAGES) // max(1, len(views)))
         records: list = []
         for article_pages, article_records in self._articles(publication, views, images, archive.claimant_slugs):
             yield from article_pages.items()
             records += article_records
-            yield from itertools.islice(site_wide, 1)  # while the workers render the next articles
+            yield from itertools.islice(site_wide, step)  # while the workers render the next articles
         yield from site_wide
         records = tuple(records)
         yield "claims.json", self._once(("claims.json",), (records,), lambda: exports.claims_json_from(

@@ -33,6 +33,7 @@ The temporary folder is made where TMPDIR points (or under --keep DIR, which is 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -691,6 +692,10 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    # The build's own code compiled first, as `make` compiles it when it installs the package (and pip any package
+    # it installs, MkDocs included): on a machine that writes no bytecode (PYTHONDONTWRITEBYTECODE), each build.py
+    # run would otherwise compile the package again (about 0.07 s), which no MkDocs run does.
+    compileall.compile_dir(ROOT / "factcheck", quiet=1, force=True)
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as temporary:
         work = args.keep or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
