@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from dataclasses import replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 import fastjsonschema
@@ -63,10 +63,15 @@ class _Validator:
 
     def __init__(self, schema: dict, resources: dict):
         self.schema, self.resources = schema, resources
-        # Schemas refer to each other by file name ("claim.schema.json#/$defs/text"): resolve from `resources`.
-        self.is_valid = fastjsonschema.compile(
-            schema, handlers={"": lambda uri: resources[uri.partition("#")[0]]}, use_default=False)
         self._validator = None
+
+    @cached_property
+    def is_valid(self):
+        """Compiled when first used: a build checks claims against the claim schema with the publication's topics,
+        and uses the plain one only for its definitions."""
+        # Schemas refer to each other by file name ("claim.schema.json#/$defs/text"): resolve from `resources`.
+        return fastjsonschema.compile(self.schema, handlers={"": lambda uri: self.resources[uri.partition("#")[0]]},
+                                      use_default=False)
 
     def iter_errors(self, instance):
         try:
