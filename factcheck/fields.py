@@ -29,10 +29,6 @@ class Field:
     # (a claimant: a person's name, or name, type and url); `fields` are then the object's.
     shorthand: str | None = None
 
-    @property
-    def is_list(self) -> bool:
-        return self.schema.get("type") == "array"
-
 
 class SchemaError(Exception):
     """A schema construct the editor cannot offer a field for (raised with the schema file and the path)."""
